@@ -1,0 +1,52 @@
+//! Strict base64url (RFC 4648 section 5) without padding, as JOSE requires (RFC 7515 section 2).
+//!
+//! Decoding rejects padding, `+`, `/`, whitespace and non-canonical trailing bits, so one
+//! value has exactly one encoding.
+
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine;
+
+const URL_STRICT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(false),
+);
+
+/// Encodes bytes as unpadded base64url.
+pub(crate) fn encode(data: &[u8]) -> String {
+    URL_STRICT.encode(data)
+}
+
+/// Appends the unpadded base64url encoding of `data` to `out`.
+pub(crate) fn encode_into(data: &[u8], out: &mut String) {
+    URL_STRICT.encode_string(data, out);
+}
+
+/// Decodes unpadded, canonical base64url. `None` on any deviation.
+pub(crate) fn decode(s: &str) -> Option<Vec<u8>> {
+    URL_STRICT.decode(s).ok()
+}
+
+/// Standard base64 with padding (used for Cognito-style `kid`s).
+pub(crate) fn encode_std(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strictness() {
+        assert_eq!(encode(b"\xfb\xff"), "-_8");
+        assert_eq!(decode("-_8").unwrap(), b"\xfb\xff");
+        for bad in ["-_8=", "+/8", "-_ 8", "-_8\n", "-_9", "a"] {
+            assert!(decode(bad).is_none(), "{bad:?}");
+        }
+        assert_eq!(decode("").unwrap(), b"");
+    }
+}

@@ -1,0 +1,401 @@
+//! Compact JWS (RFC 7515 section 7.1): strict parsing and RS256 signing.
+//!
+//! [`parse_compact`] does the structural work every verifier needs and nothing that needs a
+//! key: it bounds the size before decoding anything, requires exactly three non-empty
+//! canonical base64url segments, and parses the protected header as a JSON object with no
+//! duplicate members, typed `alg`/`kid`/`typ`/`cty`, and none of the parameters Cognate never
+//! honours (`crit`, `jku`, `x5u`, `jwk`, `x5c`, `enc`, `zip`, `b64`): a token carrying one is
+//! refused before any key is looked up, so no URL in a token is ever fetched and no key
+//! embedded in a token is ever trusted.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::b64;
+use crate::crypto::RsaPrivateKey;
+
+/// The default limit on a compact token's length, checked before any decoding (JWT-17).
+/// Real Cognito ID tokens with many attributes stay well under 16 KiB.
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// Which segment of a compact JWS an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment {
+    /// The protected header.
+    Header,
+    /// The payload.
+    Payload,
+    /// The signature.
+    Signature,
+}
+
+impl fmt::Display for Segment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Segment::Header => "header",
+            Segment::Payload => "payload",
+            Segment::Signature => "signature",
+        })
+    }
+}
+
+/// A compact JWS could not be parsed. Every variant is a reason to reject the token.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum JwsError {
+    /// Longer than the configured maximum; nothing was decoded.
+    #[error("token is longer than {max} bytes")]
+    TooLarge {
+        /// The limit in force.
+        max: usize,
+    },
+    /// Not three dot-separated segments (a JWE has five; JWE is never accepted).
+    #[error("token is not a compact JWS (expected 3 segments, found {found})")]
+    NotCompact {
+        /// Segments found.
+        found: usize,
+    },
+    /// A segment is empty (`alg: none` tokens have an empty signature).
+    #[error("token {0} segment is empty")]
+    EmptySegment(Segment),
+    /// A segment is not canonical unpadded base64url.
+    #[error("token {0} segment is not base64url")]
+    Base64(Segment),
+    /// The header is not a JSON object.
+    #[error("token header is not a JSON object")]
+    HeaderNotJson,
+    /// A header member appears twice.
+    #[error("token header has a duplicate member")]
+    DuplicateHeaderMember,
+    /// `alg`, `kid`, `typ` or `cty` is not a string, or `alg` is missing.
+    #[error("token header member `{0}` is missing or not a string")]
+    HeaderMemberType(&'static str),
+    /// A header parameter Cognate never honours.
+    #[error("token header parameter `{0}` is not accepted")]
+    ForbiddenHeader(&'static str),
+}
+
+/// The JOSE header of a compact JWS, with the members Cognate reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoseHeader {
+    /// `alg`, as written in the token. Never used to choose an algorithm: keys are pinned.
+    pub alg: String,
+    /// `kid`, when present.
+    pub kid: Option<String>,
+    /// `typ`, when present.
+    pub typ: Option<String>,
+    /// `cty`, when present.
+    pub cty: Option<String>,
+}
+
+/// A structurally valid compact JWS, not yet verified.
+#[derive(Debug, Clone)]
+pub struct CompactJws<'a> {
+    /// The parsed protected header.
+    pub header: JoseHeader,
+    /// `BASE64URL(header) || '.' || BASE64URL(payload)`: the bytes the signature covers.
+    pub signing_input: &'a str,
+    /// The decoded payload bytes (not yet parsed).
+    pub payload: Vec<u8>,
+    /// The decoded signature.
+    pub signature: Vec<u8>,
+}
+
+/// Parses a compact JWS, checking structure only. See the module documentation.
+pub fn parse_compact(token: &str, max_bytes: usize) -> Result<CompactJws<'_>, JwsError> {
+    if token.len() > max_bytes {
+        return Err(JwsError::TooLarge { max: max_bytes });
+    }
+    let mut parts = token.splitn(4, '.');
+    let (h, p, s) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(h), Some(p), Some(s), None) => (h, p, s),
+        _ => {
+            return Err(JwsError::NotCompact {
+                found: token.split('.').count(),
+            })
+        }
+    };
+    for (seg, name) in [
+        (h, Segment::Header),
+        (p, Segment::Payload),
+        (s, Segment::Signature),
+    ] {
+        if seg.is_empty() {
+            return Err(JwsError::EmptySegment(name));
+        }
+    }
+    let header_bytes = b64::decode(h).ok_or(JwsError::Base64(Segment::Header))?;
+    let header = parse_header(&header_bytes)?;
+    let payload = b64::decode(p).ok_or(JwsError::Base64(Segment::Payload))?;
+    let signature = b64::decode(s).ok_or(JwsError::Base64(Segment::Signature))?;
+    let signing_input = token.get(..h.len() + 1 + p.len()).unwrap_or_default();
+    Ok(CompactJws {
+        header,
+        signing_input,
+        payload,
+        signature,
+    })
+}
+
+/// Parses a JOSE header from its JSON bytes (see the module documentation for the rules).
+pub fn parse_header(json: &[u8]) -> Result<JoseHeader, JwsError> {
+    let raw: RawHeader = serde_json::from_slice(json).map_err(|_| JwsError::HeaderNotJson)?;
+    if let Some(problem) = raw.problem {
+        return Err(problem);
+    }
+    Ok(JoseHeader {
+        alg: raw.alg.ok_or(JwsError::HeaderMemberType("alg"))?,
+        kid: raw.kid,
+        typ: raw.typ,
+        cty: raw.cty,
+    })
+}
+
+/// Signs `payload_json` under `header_json` with RS256 and returns the compact serialization.
+pub(crate) fn sign_compact(
+    header_json: &[u8],
+    payload_json: &[u8],
+    key: &RsaPrivateKey,
+) -> Result<String, crate::crypto::CryptoFailure> {
+    let sig_len = key.modulus_bits() / 8;
+    let mut out =
+        String::with_capacity((header_json.len() + payload_json.len() + sig_len) * 4 / 3 + 8);
+    b64::encode_into(header_json, &mut out);
+    out.push('.');
+    b64::encode_into(payload_json, &mut out);
+    let sig = key.sign_rs256(out.as_bytes())?;
+    out.push('.');
+    b64::encode_into(&sig, &mut out);
+    Ok(out)
+}
+
+/// The header as read, with the first rule violation recorded instead of raised, so the
+/// caller gets a typed reason rather than a serde message.
+#[derive(Default)]
+struct RawHeader {
+    alg: Option<String>,
+    kid: Option<String>,
+    typ: Option<String>,
+    cty: Option<String>,
+    problem: Option<JwsError>,
+}
+
+const FORBIDDEN: [&str; 8] = ["crit", "jku", "x5u", "jwk", "x5c", "enc", "zip", "b64"];
+
+impl<'de> Deserialize<'de> for RawHeader {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawHeader;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JOSE header object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawHeader, A::Error> {
+                let mut h = RawHeader::default();
+                let mut seen: Vec<String> = Vec::new();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    if seen.iter().any(|s| *s == key) {
+                        h.problem.get_or_insert(JwsError::DuplicateHeaderMember);
+                    }
+                    if seen.len() > 64 {
+                        return Err(de::Error::custom("too many header members"));
+                    }
+                    seen.push(key.clone().into_owned());
+                    let slot = match &*key {
+                        "alg" => Some((&mut h.alg, "alg")),
+                        "kid" => Some((&mut h.kid, "kid")),
+                        "typ" => Some((&mut h.typ, "typ")),
+                        "cty" => Some((&mut h.cty, "cty")),
+                        _ => None,
+                    };
+                    if let Some((slot, name)) = slot {
+                        match map.next_value::<serde_json::Value>()? {
+                            serde_json::Value::String(s) => *slot = Some(s),
+                            _ => {
+                                h.problem.get_or_insert(JwsError::HeaderMemberType(name));
+                            }
+                        }
+                    } else {
+                        if let Some(f) = FORBIDDEN.iter().find(|f| **f == key) {
+                            h.problem.get_or_insert(JwsError::ForbiddenHeader(f));
+                        }
+                        // A `Value` (not `IgnoredAny`) so serde_json's depth limit applies.
+                        map.next_value::<serde_json::Value>()?;
+                    }
+                }
+                Ok(h)
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(header: &str, payload: &str, sig: &[u8]) -> String {
+        format!(
+            "{}.{}.{}",
+            b64::encode(header.as_bytes()),
+            b64::encode(payload.as_bytes()),
+            b64::encode(sig)
+        )
+    }
+
+    #[test]
+    fn parses_a_well_formed_token() {
+        let t = tok(r#"{"kid":"k1","alg":"RS256"}"#, r#"{"a":1}"#, b"sig");
+        let jws = parse_compact(&t, DEFAULT_MAX_TOKEN_BYTES).unwrap();
+        assert_eq!(jws.header.alg, "RS256");
+        assert_eq!(jws.header.kid.as_deref(), Some("k1"));
+        assert_eq!(jws.payload, br#"{"a":1}"#);
+        assert_eq!(jws.signature, b"sig");
+        assert_eq!(jws.signing_input, t.rsplit_once('.').unwrap().0);
+    }
+
+    #[test]
+    fn structural_malformations_jwt_16() {
+        let good = tok(r#"{"alg":"RS256"}"#, "{}", b"s");
+        let (h, rest) = good.split_once('.').unwrap();
+        let (p, s) = rest.split_once('.').unwrap();
+        let cases: Vec<(String, JwsError)> = vec![
+            (h.to_string(), JwsError::NotCompact { found: 1 }),
+            (format!("{h}.{p}"), JwsError::NotCompact { found: 2 }),
+            (format!("{h}.{p}.{s}.x"), JwsError::NotCompact { found: 4 }),
+            (
+                format!("{h}.{p}.{s}.x.y"),
+                JwsError::NotCompact { found: 5 },
+            ),
+            (
+                format!("{h}.{p}."),
+                JwsError::EmptySegment(Segment::Signature),
+            ),
+            (format!(".{p}.{s}"), JwsError::EmptySegment(Segment::Header)),
+            (
+                format!("{h}..{s}"),
+                JwsError::EmptySegment(Segment::Payload),
+            ),
+            (format!("{h}=.{p}.{s}"), JwsError::Base64(Segment::Header)),
+            (format!("{h}.{p}+.{s}"), JwsError::Base64(Segment::Payload)),
+            (
+                format!("{h}.{p}.{s}/"),
+                JwsError::Base64(Segment::Signature),
+            ),
+            (format!("{h} .{p}.{s}"), JwsError::Base64(Segment::Header)),
+            (format!("{h}.{p}\n.{s}"), JwsError::Base64(Segment::Payload)),
+            (String::new(), JwsError::NotCompact { found: 1 }),
+        ];
+        for (t, want) in cases {
+            assert_eq!(
+                parse_compact(&t, DEFAULT_MAX_TOKEN_BYTES).unwrap_err(),
+                want,
+                "{t:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn header_rules() {
+        let cases: Vec<(&str, JwsError)> = vec![
+            ("[]", JwsError::HeaderNotJson),
+            ("\"x\"", JwsError::HeaderNotJson),
+            ("null", JwsError::HeaderNotJson),
+            ("{", JwsError::HeaderNotJson),
+            ("{}", JwsError::HeaderMemberType("alg")),
+            (r#"{"alg":1}"#, JwsError::HeaderMemberType("alg")),
+            (
+                r#"{"alg":"RS256","kid":1}"#,
+                JwsError::HeaderMemberType("kid"),
+            ),
+            (
+                r#"{"alg":"RS256","kid":{}}"#,
+                JwsError::HeaderMemberType("kid"),
+            ),
+            (
+                r#"{"alg":"RS256","alg":"none"}"#,
+                JwsError::DuplicateHeaderMember,
+            ),
+            (
+                r#"{"alg":"RS256","x":1,"x":2}"#,
+                JwsError::DuplicateHeaderMember,
+            ),
+            (
+                r#"{"alg":"RS256","crit":["exp-x"],"exp-x":1}"#,
+                JwsError::ForbiddenHeader("crit"),
+            ),
+            (
+                r#"{"alg":"RS256","crit":[]}"#,
+                JwsError::ForbiddenHeader("crit"),
+            ),
+            (
+                r#"{"alg":"RS256","jku":"http://127.0.0.1:1/jwks"}"#,
+                JwsError::ForbiddenHeader("jku"),
+            ),
+            (
+                r#"{"alg":"RS256","x5u":"http://127.0.0.1:1/c"}"#,
+                JwsError::ForbiddenHeader("x5u"),
+            ),
+            (
+                r#"{"alg":"RS256","jwk":{"kty":"RSA"}}"#,
+                JwsError::ForbiddenHeader("jwk"),
+            ),
+            (
+                r#"{"alg":"RS256","x5c":["MII"]}"#,
+                JwsError::ForbiddenHeader("x5c"),
+            ),
+            (
+                r#"{"alg":"RSA-OAEP","enc":"A256GCM"}"#,
+                JwsError::ForbiddenHeader("enc"),
+            ),
+            (
+                r#"{"alg":"RS256","zip":"DEF"}"#,
+                JwsError::ForbiddenHeader("zip"),
+            ),
+        ];
+        for (h, want) in cases {
+            assert_eq!(parse_header(h.as_bytes()).unwrap_err(), want, "{h}");
+        }
+        let ok =
+            parse_header(br#"{"alg":"RS256","typ":"JWT","x5t":"abc","other":{"a":[1]}}"#).unwrap();
+        assert_eq!(ok.typ.as_deref(), Some("JWT"));
+        let deep = format!(
+            "{{\"alg\":\"RS256\",\"x\":{}1{}}}",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        assert_eq!(
+            parse_header(deep.as_bytes()).unwrap_err(),
+            JwsError::HeaderNotJson
+        );
+    }
+
+    #[test]
+    fn size_is_checked_before_decoding() {
+        let big = "a".repeat(DEFAULT_MAX_TOKEN_BYTES + 1);
+        assert_eq!(
+            parse_compact(&big, DEFAULT_MAX_TOKEN_BYTES).unwrap_err(),
+            JwsError::TooLarge {
+                max: DEFAULT_MAX_TOKEN_BYTES
+            }
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_in_header_is_rejected() {
+        let t = format!(
+            "{}.{}.{}",
+            b64::encode(b"{\"alg\":\"\xff\"}"),
+            b64::encode(b"{}"),
+            b64::encode(b"s")
+        );
+        assert_eq!(
+            parse_compact(&t, DEFAULT_MAX_TOKEN_BYTES).unwrap_err(),
+            JwsError::HeaderNotJson
+        );
+    }
+}
