@@ -10,7 +10,9 @@ mod b64;
 mod crypto;
 pub mod jwk;
 pub mod jws;
+pub mod revocation;
 
 pub use crypto::BACKEND_NAME;
 pub use jwk::{Algorithm, JwkError, JwkSet, Jwks, PublicJwk, VerifyingKey};
 pub use jws::{CompactJws, JoseHeader, JwsError};
+pub use revocation::{InMemoryRevocations, RevocationCheck};
