@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! Issued tokens: header, claim set, claim order and types, lifetimes, at_hash, hook rules.
 
 use std::sync::Arc;
@@ -16,8 +21,8 @@ use cognate_jwt::{
 };
 use cognate_types::danger::InsecureDeterministicRandom;
 use cognate_types::{
-    AttributeName, ClientId, GroupName, IssuerUrl, KeyId, ManualClock, ProviderName, Scope,
-    Scopes, Sub, TokenUse, UnixTime, UserPoolId, Username,
+    AttributeName, ClientId, GroupName, IssuerUrl, KeyId, ManualClock, ProviderName, Scope, Scopes,
+    Sub, TokenUse, UnixTime, UserPoolId, Username,
 };
 use serde_json::{json, Value};
 
@@ -151,8 +156,20 @@ fn oauth_sign_in_id_and_access_tokens() {
     assert_eq!(
         order,
         [
-            "sub", "cognito:groups", "iss", "version", "client_id", "origin_jti", "event_id",
-            "token_use", "scope", "auth_time", "exp", "iat", "jti", "username"
+            "sub",
+            "cognito:groups",
+            "iss",
+            "version",
+            "client_id",
+            "origin_jti",
+            "event_id",
+            "token_use",
+            "scope",
+            "auth_time",
+            "exp",
+            "iat",
+            "jti",
+            "username"
         ]
     );
     assert_eq!(at["sub"], json!(u.sub.as_str()));
@@ -170,7 +187,10 @@ fn oauth_sign_in_id_and_access_tokens() {
     assert_eq!(at["scope"], json!("openid profile rs.example/read"));
     assert_eq!(at["auth_time"], json!(NOW));
     assert_eq!(at["iat"], json!(NOW));
-    assert_eq!(at["exp"].as_u64().unwrap() - at["iat"].as_u64().unwrap(), 86_400);
+    assert_eq!(
+        at["exp"].as_u64().unwrap() - at["iat"].as_u64().unwrap(),
+        86_400
+    );
     assert_eq!(at["username"], json!(u.username.as_str()));
     assert!(at.get("aud").is_none() && at.get("nbf").is_none());
 
@@ -179,10 +199,30 @@ fn oauth_sign_in_id_and_access_tokens() {
     assert_eq!(
         order,
         [
-            "at_hash", "sub", "cognito:groups", "email_verified", "iss", "cognito:username",
-            "given_name", "custom:user_id", "phone_number_verified", "updated_at", "address",
-            "email", "nonce", "origin_jti", "cognito:roles", "cognito:preferred_role", "aud",
-            "identities", "event_id", "token_use", "auth_time", "exp", "iat", "jti"
+            "at_hash",
+            "sub",
+            "cognito:groups",
+            "email_verified",
+            "iss",
+            "cognito:username",
+            "given_name",
+            "custom:user_id",
+            "phone_number_verified",
+            "updated_at",
+            "address",
+            "email",
+            "nonce",
+            "origin_jti",
+            "cognito:roles",
+            "cognito:preferred_role",
+            "aud",
+            "identities",
+            "event_id",
+            "token_use",
+            "auth_time",
+            "exp",
+            "iat",
+            "jti"
         ]
     );
     assert_eq!(idt["email_verified"], json!(false));
@@ -210,7 +250,10 @@ fn oauth_sign_in_id_and_access_tokens() {
         json!([{"userId":"117300206013007398924","providerName":"Google","providerType":"Google",
                 "issuer":null,"primary":"true","dateCreated":"1673913190125"}])
     );
-    assert_eq!(idt["exp"].as_u64().unwrap() - idt["iat"].as_u64().unwrap(), 300);
+    assert_eq!(
+        idt["exp"].as_u64().unwrap() - idt["iat"].as_u64().unwrap(),
+        300
+    );
     // Shared between the two tokens: event_id and origin_jti; jti differs.
     assert_eq!(idt["event_id"], at["event_id"]);
     assert_eq!(idt["origin_jti"], at["origin_jti"]);
@@ -229,7 +272,6 @@ fn oauth_sign_in_id_and_access_tokens() {
     let kid = |t: &str| parse_compact(t, 99_999).unwrap().header.kid.unwrap();
     assert_ne!(kid(id_token), kid(&out.access_token));
 }
-
 
 mod sha256 {
     //! FIPS 180-4 SHA-256, for checking `at_hash` independently of the library.
@@ -326,8 +368,17 @@ fn api_sign_in_minimal_user_and_single_tokens() {
     assert_eq!(
         order,
         [
-            "sub", "iss", "cognito:username", "origin_jti", "aud", "event_id", "token_use",
-            "auth_time", "exp", "iat", "jti"
+            "sub",
+            "iss",
+            "cognito:username",
+            "origin_jti",
+            "aud",
+            "event_id",
+            "token_use",
+            "auth_time",
+            "exp",
+            "iat",
+            "jti"
         ]
     );
     assert!(idt.get("at_hash").is_none());
@@ -336,8 +387,8 @@ fn api_sign_in_minimal_user_and_single_tokens() {
     assert!(at.get("cognito:groups").is_none());
 
     // One token at a time (the CLI's `token mint`), with a device key and a fixed family.
-    let device = cognate_jwt::DeviceKey::new("us-east-1_0a1b2c3d-0000-4000-8000-000000000000")
-        .unwrap();
+    let device =
+        cognate_jwt::DeviceKey::new("us-east-1_0a1b2c3d-0000-4000-8000-000000000000").unwrap();
     let fam = cognate_types::TokenId::new("04ee7dcf-0000-4000-8000-000000000000").unwrap();
     let mut req = UserTokenRequest::new(&client, &u, &scopes);
     req.device_key = Some(&device);
@@ -368,7 +419,15 @@ fn client_credentials_token() {
     assert_eq!(
         order,
         [
-            "sub", "token_use", "scope", "auth_time", "iss", "exp", "iat", "version", "jti",
+            "sub",
+            "token_use",
+            "scope",
+            "auth_time",
+            "iss",
+            "exp",
+            "iat",
+            "version",
+            "jti",
             "client_id"
         ]
     );
@@ -399,7 +458,10 @@ fn same_seed_same_tokens_and_local_issuer() {
     assert_eq!(a.access_token, b.access_token);
     assert_eq!(a.id_token, b.id_token);
     let (_, at) = decode(&keys, TokenUse::Access, &a.access_token);
-    assert_eq!(at["iss"], json!("http://127.0.0.1:9229/us-east-1_h6I5IqQSs"));
+    assert_eq!(
+        at["iss"],
+        json!("http://127.0.0.1:9229/us-east-1_h6I5IqQSs")
+    );
     assert!(at.get("scope").is_none());
 }
 

@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! Signing keys: RFC vectors, format round trips, refusals, rotation timeline, keys.json.
 
 use std::time::Duration;
@@ -46,12 +51,15 @@ fn rfc7515_a2_rs256_signature_is_reproduced_exactly() {
     // The same key through PKCS#8 PEM and back still produces the RFC signature.
     let again = SigningKey::from_pem(key.to_pkcs8_pem().expose()).unwrap();
     assert_eq!(
-        again.sign_rs256(RFC7515_A2_SIGNING_INPUT.as_bytes()).unwrap(),
+        again
+            .sign_rs256(RFC7515_A2_SIGNING_INPUT.as_bytes())
+            .unwrap(),
         sig
     );
     // sign_jws with the RFC's header and payload bytes gives the RFC's compact JWS.
     let header = b"{\"alg\":\"RS256\"}";
-    let payload = b"{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}";
+    let payload =
+        b"{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}";
     assert_eq!(
         key.sign_jws(header, payload).unwrap(),
         format!("{RFC7515_A2_SIGNING_INPUT}.{RFC7515_A2_SIGNATURE}")
@@ -79,12 +87,18 @@ fn pem_jwk_pkcs8_round_trips() {
     let msg = b"round trip";
     let sig = a.sign_rs256(msg).unwrap();
     for k in [&a1, &from_jwk, &from_pem, &from_der] {
-        assert_eq!(k.sign_rs256(msg).unwrap(), sig, "PKCS#1 v1.5 is deterministic");
+        assert_eq!(
+            k.sign_rs256(msg).unwrap(),
+            sig,
+            "PKCS#1 v1.5 is deterministic"
+        );
         assert!(k.verifying_key().verify_rs256(msg, &sig));
     }
     // The JWK output is a complete private JWK.
     let v: serde_json::Value = serde_json::from_str(jwk.expose()).unwrap();
-    for m in ["kty", "kid", "alg", "use", "n", "e", "d", "p", "q", "dp", "dq", "qi"] {
+    for m in [
+        "kty", "kid", "alg", "use", "n", "e", "d", "p", "q", "dp", "dq", "qi",
+    ] {
         assert!(v[m].is_string(), "{m}");
     }
     // The public JWK is in Cognito's shape.
@@ -251,10 +265,7 @@ fn rotation_timeline() {
     let a = SigningKey::from_pem(PEM_A).unwrap();
     let b = SigningKey::from_pem(PEM_B).unwrap();
     let c = SigningKey::from_pem(PEM_C).unwrap();
-    assert_eq!(
-        jwks_kids(&keys),
-        [a.kid().to_string(), b.kid().to_string()]
-    );
+    assert_eq!(jwks_kids(&keys), [a.kid().to_string(), b.kid().to_string()]);
 
     // Publish C as pending in the ID ring: in the JWKS, not signing.
     keys.add_pending(TokenUse::Id, c.clone(), UnixTime::from_secs(t0 + 10))
@@ -262,7 +273,11 @@ fn rotation_timeline() {
     assert_eq!(keys.active(TokenUse::Id).kid(), a.kid());
     assert_eq!(
         jwks_kids(&keys),
-        [a.kid().to_string(), c.kid().to_string(), b.kid().to_string()]
+        [
+            a.kid().to_string(),
+            c.kid().to_string(),
+            b.kid().to_string()
+        ]
     );
     // Duplicate kids are refused (across rings too).
     assert_eq!(
@@ -272,7 +287,11 @@ fn rotation_timeline() {
 
     // Activation is refused before the propagation delay.
     let early = keys
-        .activate(TokenUse::Id, c.kid().as_str(), UnixTime::from_secs(t0 + 609))
+        .activate(
+            TokenUse::Id,
+            c.kid().as_str(),
+            UnixTime::from_secs(t0 + 609),
+        )
         .unwrap_err();
     assert_eq!(
         early,
@@ -282,7 +301,11 @@ fn rotation_timeline() {
         }
     );
     assert!(matches!(
-        keys.activate(TokenUse::Id, a.kid().as_str(), UnixTime::from_secs(t0 + 700)),
+        keys.activate(
+            TokenUse::Id,
+            a.kid().as_str(),
+            UnixTime::from_secs(t0 + 700)
+        ),
         Err(KeySetError::NotPending(_))
     ));
     assert!(matches!(
@@ -295,21 +318,26 @@ fn rotation_timeline() {
     keys.activate(TokenUse::Id, c.kid().as_str(), UnixTime::from_secs(t_act))
         .unwrap();
     assert_eq!(keys.active(TokenUse::Id).kid(), c.kid());
-    let states: Vec<KeyState> = keys.entries(TokenUse::Id).iter().map(|e| e.state()).collect();
+    let states: Vec<KeyState> = keys
+        .entries(TokenUse::Id)
+        .iter()
+        .map(|e| e.state())
+        .collect();
     assert_eq!(states, [KeyState::Active, KeyState::Retiring]);
     assert_eq!(
         jwks_kids(&keys),
-        [c.kid().to_string(), a.kid().to_string(), b.kid().to_string()]
+        [
+            c.kid().to_string(),
+            a.kid().to_string(),
+            b.kid().to_string()
+        ]
     );
 
     // Retiring key published until retired_at + max token lifetime; pruned after.
     assert_eq!(keys.prune(UnixTime::from_secs(t_act + 3600)), 0);
     assert_eq!(keys.jwks().keys.len(), 3);
     assert_eq!(keys.prune(UnixTime::from_secs(t_act + 3601)), 1);
-    assert_eq!(
-        jwks_kids(&keys),
-        [c.kid().to_string(), b.kid().to_string()]
-    );
+    assert_eq!(jwks_kids(&keys), [c.kid().to_string(), b.kid().to_string()]);
 
     // Refresh keys: new one active at once, old one kept for its tokens' lifetime.
     keys.rotate_refresh_key(
@@ -426,7 +454,14 @@ fn keys_json_round_trip_and_validation() {
         PoolKeys::from_json(&" ".repeat(2 * 1024 * 1024)).unwrap_err(),
         KeySetError::TooLarge
     );
-    for junk in ["", "null", "[]", "{", "{\"version\":1}", "{\"version\":\"1\"}"] {
+    for junk in [
+        "",
+        "null",
+        "[]",
+        "{",
+        "{\"version\":1}",
+        "{\"version\":\"1\"}",
+    ] {
         assert!(PoolKeys::from_json(junk).is_err(), "{junk}");
     }
 }

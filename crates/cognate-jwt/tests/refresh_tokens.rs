@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! Refresh tokens: round trip, refresh keeps family and auth_time, tamper, wrong kid/pool/
 //! client/user, expiry, revoked family, rotation, malformed inputs.
 
@@ -12,8 +17,7 @@ use cognate_jwt::{
 };
 use cognate_types::danger::InsecureDeterministicRandom;
 use cognate_types::{
-    ClientId, IssuerUrl, KeyId, ManualClock, Scopes, Sub, TokenId, UnixTime, UserPoolId,
-    Username,
+    ClientId, IssuerUrl, KeyId, ManualClock, Scopes, Sub, TokenId, UnixTime, UserPoolId, Username,
 };
 
 const PEM_A: &str = include_str!("data/rsa2048-a.pem");
@@ -119,7 +123,10 @@ fn round_trip_and_refresh_keeps_family_and_auth_time() {
     assert_eq!(claims.username.as_str(), "alice");
 
     f.clock.advance(Duration::from_secs(1800));
-    let out = f.issuer.refresh(&f.keys, &rt, &refresh_req(&f, &rev)).unwrap();
+    let out = f
+        .issuer
+        .refresh(&f.keys, &rt, &refresh_req(&f, &rev))
+        .unwrap();
     assert!(out.refresh_token.is_none());
     let at = payload(&out.access_token);
     let id = payload(out.id_token.as_deref().unwrap());
@@ -155,13 +162,7 @@ fn refusals() {
     let (rt, family) = sign_in(&f);
     let rev = InMemoryRevocations::new();
     let open = |t: &str, client: &ClientId, now: u64, keys: &PoolKeys| {
-        keys.open_refresh_token(
-            t,
-            f.issuer.pool(),
-            client,
-            UnixTime::from_secs(now),
-            &rev,
-        )
+        keys.open_refresh_token(t, f.issuer.pool(), client, UnixTime::from_secs(now), &rev)
     };
     // Wrong client.
     assert_eq!(
@@ -260,7 +261,10 @@ fn tampering_any_segment_is_refused() {
     // A non-empty encrypted-key segment, a header with an extra member, a reordered header.
     let mut p = parts.clone();
     p[1] = "AAAA".into();
-    assert_eq!(open(&p.join(".")).unwrap_err(), RefreshError::UnexpectedEncryptedKey);
+    assert_eq!(
+        open(&p.join(".")).unwrap_err(),
+        RefreshError::UnexpectedEncryptedKey
+    );
     use base64::Engine;
     let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
     for h in [
@@ -273,7 +277,11 @@ fn tampering_any_segment_is_refused() {
     ] {
         let mut p = parts.clone();
         p[0] = enc(h);
-        assert_eq!(open(&p.join(".")).unwrap_err(), RefreshError::BadHeader, "{h}");
+        assert_eq!(
+            open(&p.join(".")).unwrap_err(),
+            RefreshError::BadHeader,
+            "{h}"
+        );
     }
 }
 
@@ -301,9 +309,18 @@ fn malformed_inputs_give_typed_errors() {
         (&access, RefreshError::NotCompactJwe),
         (&big, RefreshError::TooLarge),
         ("a.b.c.d.e.f", RefreshError::NotCompactJwe),
-        ("!!..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA", RefreshError::Base64),
-        ("e30..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA", RefreshError::BadHeader),
-        ("bnVsbA..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA", RefreshError::BadHeader),
+        (
+            "!!..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
+            RefreshError::Base64,
+        ),
+        (
+            "e30..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
+            RefreshError::BadHeader,
+        ),
+        (
+            "bnVsbA..AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA",
+            RefreshError::BadHeader,
+        ),
     ];
     for (t, want) in cases {
         assert_eq!(open(t).unwrap_err(), want, "{t}");
