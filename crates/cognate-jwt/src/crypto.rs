@@ -40,14 +40,26 @@ impl RsaPrivateKey {
             .map_err(|_| CryptoFailure)
     }
 
+    /// The modulus size in bytes.
+    fn modulus_len(&self) -> usize {
+        #[cfg(feature = "aws-lc-rs")]
+        {
+            self.pair.public_modulus_len()
+        }
+        #[cfg(not(feature = "aws-lc-rs"))]
+        {
+            self.pair.public().modulus_len()
+        }
+    }
+
     /// The modulus size in bits.
     pub(crate) fn modulus_bits(&self) -> usize {
-        self.pair.public_modulus_len() * 8
+        self.modulus_len() * 8
     }
 
     /// RSASSA-PKCS1-v1_5 with SHA-256 over `msg`.
     pub(crate) fn sign_rs256(&self, msg: &[u8]) -> Result<Vec<u8>, CryptoFailure> {
-        let mut sig = vec![0u8; self.pair.public_modulus_len()];
+        let mut sig = vec![0u8; self.modulus_len()];
         self.pair
             .sign(
                 &signature::RSA_PKCS1_SHA256,
