@@ -16,3 +16,6 @@ pub use crypto::BACKEND_NAME;
 pub use jwk::{Algorithm, JwkError, JwkSet, Jwks, PublicJwk, VerifyingKey};
 pub use jws::{CompactJws, JoseHeader, JwsError};
 pub use revocation::{InMemoryRevocations, RevocationCheck};
+
+pub mod verify;
+pub use verify::{CognitoVerifier, JwtVerifier, VerifiedClaims, VerifyError};
