@@ -34,7 +34,10 @@ fn real_shaped_access_token() {
     assert_eq!(c.client_id(), Some(CLIENT));
     assert_eq!(c.username(), Some("google_117300206013007398924"));
     assert_eq!(c.user_name(), c.username());
-    assert_eq!(c.groups(), [format!("{POOL}_Google"), "admins".into()]);
+    assert_eq!(
+        c.groups().collect::<Vec<_>>(),
+        [format!("{POOL}_Google").as_str(), "admins"]
+    );
     assert!(c.in_group("admins"));
     assert!(c.has_scope("openid"));
     assert_eq!(
@@ -84,7 +87,7 @@ fn cognito_escaped_slashes_and_2019_api_token() {
         .verify_sync(&sign_json(&header(key(0)), &payload, key(0)))
         .unwrap();
     assert_eq!(c.iss(), issuer(POOL));
-    assert!(c.groups().is_empty());
+    assert_eq!(c.groups().count(), 0);
     assert!(c.extra().is_empty());
 }
 

@@ -57,26 +57,65 @@ impl Serialize for Audience {
     }
 }
 
+/// A string claim: where it sits in the payload text when it had no escapes (no
+/// allocation), or its unescaped value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Text {
+    At(usize, usize),
+    Own(Box<str>),
+}
+
+impl Text {
+    pub(crate) fn get<'a>(&'a self, payload: &'a [u8]) -> &'a str {
+        match self {
+            // Positions come only from strings serde_json borrowed from the payload, so the
+            // slice is valid UTF-8; the check is cheap on a short claim and never fails.
+            Text::At(start, end) => payload
+                .get(*start..*end)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            Text::Own(s) => s,
+        }
+    }
+}
+
 /// The claims as parsed, before any check. Shared by [`VerifiedClaims`] once verified.
+///
+/// String claims point into `payload`, the payload's JSON text.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct ClaimsData {
-    pub(crate) iss: Option<String>,
-    pub(crate) sub: Option<String>,
+    pub(crate) payload: Vec<u8>,
+    pub(crate) iss: Option<Text>,
+    pub(crate) sub: Option<Text>,
     pub(crate) aud: Option<Audience>,
     pub(crate) exp: Option<u64>,
     pub(crate) nbf: Option<u64>,
     pub(crate) iat: Option<u64>,
     pub(crate) auth_time: Option<u64>,
-    pub(crate) token_use: Option<String>,
-    pub(crate) client_id: Option<String>,
-    pub(crate) scope: Option<String>,
-    pub(crate) username: Option<String>,
-    pub(crate) cognito_username: Option<String>,
-    pub(crate) groups: Option<Vec<String>>,
-    pub(crate) jti: Option<String>,
-    pub(crate) origin_jti: Option<String>,
-    pub(crate) event_id: Option<String>,
+    pub(crate) token_use: Option<Text>,
+    pub(crate) client_id: Option<Text>,
+    pub(crate) scope: Option<Text>,
+    pub(crate) username: Option<Text>,
+    pub(crate) cognito_username: Option<Text>,
+    pub(crate) groups: Option<Vec<Text>>,
+    pub(crate) jti: Option<Text>,
+    pub(crate) origin_jti: Option<Text>,
+    pub(crate) event_id: Option<Text>,
     pub(crate) extra: Map<String, Value>,
+}
+
+impl ClaimsData {
+    pub(crate) fn text<'a>(&'a self, t: &'a Option<Text>) -> Option<&'a str> {
+        t.as_ref().map(|t| t.get(&self.payload))
+    }
+
+    pub(crate) fn groups(&self) -> impl Iterator<Item = &str> {
+        self.groups
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .map(|g| g.get(&self.payload))
+    }
 }
 
 /// The claims of a token that passed every check of the verifier that returned it.
@@ -99,12 +138,12 @@ impl VerifiedClaims {
 
     /// `iss`: the issuer (one of the verifier's, compared exactly).
     pub fn iss(&self) -> &str {
-        self.data.iss.as_deref().unwrap_or_default()
+        self.data.text(&self.data.iss).unwrap_or_default()
     }
 
     /// `sub`.
     pub fn sub(&self) -> Option<&str> {
-        self.data.sub.as_deref()
+        self.data.text(&self.data.sub)
     }
 
     /// `aud`.
@@ -134,29 +173,30 @@ impl VerifiedClaims {
 
     /// `token_use`, when it is `id` or `access`.
     pub fn token_use(&self) -> Option<TokenUse> {
-        self.data.token_use.as_deref().and_then(|t| t.parse().ok())
+        self.data
+            .text(&self.data.token_use)
+            .and_then(|t| t.parse().ok())
     }
 
     /// `token_use` as written.
     pub fn token_use_str(&self) -> Option<&str> {
-        self.data.token_use.as_deref()
+        self.data.text(&self.data.token_use)
     }
 
     /// `client_id` (Cognito access tokens).
     pub fn client_id(&self) -> Option<&str> {
-        self.data.client_id.as_deref()
+        self.data.text(&self.data.client_id)
     }
 
     /// `scope`, the space-separated string.
     pub fn scope(&self) -> Option<&str> {
-        self.data.scope.as_deref()
+        self.data.text(&self.data.scope)
     }
 
     /// The scopes of `scope`, split on spaces.
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
         self.data
-            .scope
-            .as_deref()
+            .text(&self.data.scope)
             .unwrap_or_default()
             .split(' ')
             .filter(|s| !s.is_empty())
@@ -169,12 +209,12 @@ impl VerifiedClaims {
 
     /// `username` (Cognito access tokens).
     pub fn username(&self) -> Option<&str> {
-        self.data.username.as_deref()
+        self.data.text(&self.data.username)
     }
 
     /// `cognito:username` (Cognito ID tokens).
     pub fn cognito_username(&self) -> Option<&str> {
-        self.data.cognito_username.as_deref()
+        self.data.text(&self.data.cognito_username)
     }
 
     /// The user's name from whichever of `username` or `cognito:username` the token carries.
@@ -182,29 +222,29 @@ impl VerifiedClaims {
         self.username().or_else(|| self.cognito_username())
     }
 
-    /// `cognito:groups` (empty when absent).
-    pub fn groups(&self) -> &[String] {
-        self.data.groups.as_deref().unwrap_or_default()
+    /// `cognito:groups`, in token order (empty when absent).
+    pub fn groups(&self) -> impl Iterator<Item = &str> {
+        self.data.groups()
     }
 
     /// True when `cognito:groups` contains `group`.
     pub fn in_group(&self, group: &str) -> bool {
-        self.groups().iter().any(|g| g == group)
+        self.groups().any(|g| g == group)
     }
 
     /// `jti`.
     pub fn jti(&self) -> Option<&str> {
-        self.data.jti.as_deref()
+        self.data.text(&self.data.jti)
     }
 
     /// `origin_jti` (the refresh-token family).
     pub fn origin_jti(&self) -> Option<&str> {
-        self.data.origin_jti.as_deref()
+        self.data.text(&self.data.origin_jti)
     }
 
     /// `event_id`.
     pub fn event_id(&self) -> Option<&str> {
-        self.data.event_id.as_deref()
+        self.data.text(&self.data.event_id)
     }
 
     /// Every other member (custom attributes, `email`, `identities`, `version`...).
@@ -250,18 +290,28 @@ impl Serialize for VerifiedClaims {
                 }
             };
         }
-        opt!("iss", d.iss);
-        opt!("sub", d.sub);
+        macro_rules! text {
+            ($name:literal, $v:expr) => {
+                if let Some(v) = d.text(&$v) {
+                    m.serialize_entry($name, v)?;
+                }
+            };
+        }
+        text!("iss", d.iss);
+        text!("sub", d.sub);
         opt!("aud", d.aud);
-        opt!("cognito:groups", d.groups);
-        opt!("token_use", d.token_use);
-        opt!("client_id", d.client_id);
-        opt!("scope", d.scope);
-        opt!("username", d.username);
-        opt!("cognito:username", d.cognito_username);
-        opt!("event_id", d.event_id);
-        opt!("origin_jti", d.origin_jti);
-        opt!("jti", d.jti);
+        if d.groups.is_some() {
+            let groups: Vec<&str> = d.groups().collect();
+            m.serialize_entry("cognito:groups", &groups)?;
+        }
+        text!("token_use", d.token_use);
+        text!("client_id", d.client_id);
+        text!("scope", d.scope);
+        text!("username", d.username);
+        text!("cognito:username", d.cognito_username);
+        text!("event_id", d.event_id);
+        text!("origin_jti", d.origin_jti);
+        text!("jti", d.jti);
         opt!("auth_time", d.auth_time);
         opt!("nbf", d.nbf);
         opt!("iat", d.iat);
@@ -281,27 +331,31 @@ enum Problem {
 }
 
 /// Parses a payload. See the module documentation.
-pub(crate) fn parse(json: &[u8]) -> Result<ClaimsData, VerifyError> {
+pub(crate) fn parse(json: Vec<u8>) -> Result<ClaimsData, VerifyError> {
     let mut problem = None;
-    let mut de = serde_json::Deserializer::from_slice(json);
+    let mut de = serde_json::Deserializer::from_slice(&json);
     let result = ClaimsSeed {
         problem: &mut problem,
+        base: &json,
     }
     .deserialize(&mut de)
     .and_then(|c| de.end().map(|()| c));
-    match (result, problem) {
-        (_, Some(Problem::Duplicate(name))) => Err(VerifyError::DuplicateClaim(name)),
-        (_, Some(Problem::Type(name))) => Err(VerifyError::ClaimType(name)),
-        (Ok(c), None) => Ok(c),
-        (Err(_), None) => Err(VerifyError::PayloadNotJsonObject),
-    }
+    let mut claims = match (result, problem) {
+        (_, Some(Problem::Duplicate(name))) => return Err(VerifyError::DuplicateClaim(name)),
+        (_, Some(Problem::Type(name))) => return Err(VerifyError::ClaimType(name)),
+        (Ok(c), None) => c,
+        (Err(_), None) => return Err(VerifyError::PayloadNotJsonObject),
+    };
+    claims.payload = json;
+    Ok(claims)
 }
 
-struct ClaimsSeed<'p> {
+struct ClaimsSeed<'p, 'b> {
     problem: &'p mut Option<Problem>,
+    base: &'b [u8],
 }
 
-impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_, '_> {
     type Value = ClaimsData;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ClaimsData, D::Error> {
         d.deserialize_map(self)
@@ -335,74 +389,96 @@ impl<'de> Deserialize<'de> for Key<'de> {
 
 /// A registered claim's value, classified by JSON type without building a `Value`.
 enum Lite {
-    Str(String),
+    Str(Text),
     Int(u64),
-    StrArray(Vec<String>),
+    StrArray(Vec<Text>),
     Other,
 }
 
-impl<'de> Deserialize<'de> for Lite {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Lite;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON value")
+/// Reads a [`Lite`]; strings without escapes become positions in `base`.
+#[derive(Clone, Copy)]
+struct LiteSeed<'b> {
+    base: &'b [u8],
+}
+
+impl LiteSeed<'_> {
+    fn text(self, v: &str) -> Text {
+        let start = (v.as_ptr() as usize).wrapping_sub(self.base.as_ptr() as usize);
+        match start.checked_add(v.len()) {
+            Some(end) if v.as_ptr() >= self.base.as_ptr() && end <= self.base.len() => {
+                Text::At(start, end)
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Lite, E> {
-                Ok(Lite::Str(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Lite, E> {
-                Ok(Lite::Str(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Lite, E> {
-                Ok(Lite::Int(v))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Lite, E> {
-                Ok(u64::try_from(v).map_or(Lite::Other, Lite::Int))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Lite, E> {
-                Ok(Lite::Other)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Lite, E> {
-                Ok(Lite::Other)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Lite, E> {
-                Ok(Lite::Other)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Lite, A::Error> {
-                let mut out = Vec::new();
-                let mut all_strings = true;
-                // Elements are classified too (not ignored), so serde_json's depth limit holds.
-                while let Some(el) = seq.next_element::<Lite>()? {
-                    match el {
-                        Lite::Str(s) if all_strings => out.push(s),
-                        _ => all_strings = false,
-                    }
-                }
-                Ok(if all_strings {
-                    Lite::StrArray(out)
-                } else {
-                    Lite::Other
-                })
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lite, A::Error> {
-                while map.next_entry::<IgnoredAny, Value>()?.is_some() {}
-                Ok(Lite::Other)
+            _ => Text::Own(v.into()),
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for LiteSeed<'_> {
+    type Value = Lite;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Lite, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LiteSeed<'_> {
+    type Value = Lite;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Lite, E> {
+        Ok(Lite::Str(self.text(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Lite, E> {
+        Ok(Lite::Str(Text::Own(v.into())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Lite, E> {
+        Ok(Lite::Str(Text::Own(v.into_boxed_str())))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Lite, E> {
+        Ok(Lite::Int(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Lite, E> {
+        Ok(u64::try_from(v).map_or(Lite::Other, Lite::Int))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Lite, E> {
+        Ok(Lite::Other)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Lite, E> {
+        Ok(Lite::Other)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Lite, E> {
+        Ok(Lite::Other)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Lite, A::Error> {
+        let mut out = Vec::new();
+        let mut all_strings = true;
+        // Elements are classified too (not ignored), so serde_json's depth limit holds.
+        while let Some(el) = seq.next_element_seed(self)? {
+            match el {
+                Lite::Str(s) if all_strings => out.push(s),
+                _ => all_strings = false,
             }
         }
-        d.deserialize_any(V)
+        Ok(if all_strings {
+            Lite::StrArray(out)
+        } else {
+            Lite::Other
+        })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lite, A::Error> {
+        while map.next_entry::<IgnoredAny, Value>()?.is_some() {}
+        Ok(Lite::Other)
     }
 }
 
 enum Slot<'a> {
-    Str(&'a mut Option<String>),
+    Str(&'a mut Option<Text>),
     Date(&'a mut Option<u64>),
     Aud(&'a mut Option<Audience>),
-    Strings(&'a mut Option<Vec<String>>),
+    Strings(&'a mut Option<Vec<Text>>),
 }
 
-impl<'de> Visitor<'de> for ClaimsSeed<'_> {
+impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
     type Value = ClaimsData;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -449,7 +525,7 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                 *self.problem = Some(Problem::Duplicate(name.to_owned()));
                 return Err(de::Error::custom("duplicate claim"));
             }
-            let value = map.next_value::<Lite>()?;
+            let value = map.next_value_seed(LiteSeed { base: self.base })?;
             let ok = match (slot, value) {
                 (Slot::Str(s), Lite::Str(v)) => {
                     *s = Some(v);
@@ -460,11 +536,13 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_> {
                     true
                 }
                 (Slot::Aud(s), Lite::Str(v)) => {
-                    *s = Some(Audience::One(v));
+                    *s = Some(Audience::One(v.get(self.base).to_owned()));
                     true
                 }
                 (Slot::Aud(s), Lite::StrArray(v)) => {
-                    *s = Some(Audience::Many(v));
+                    *s = Some(Audience::Many(
+                        v.iter().map(|a| a.get(self.base).to_owned()).collect(),
+                    ));
                     true
                 }
                 (Slot::Strings(s), Lite::StrArray(v)) => {
@@ -487,19 +565,22 @@ mod tests {
     use super::*;
 
     fn err(json: &str) -> VerifyError {
-        parse(json.as_bytes()).unwrap_err()
+        parse(json.as_bytes().to_vec()).unwrap_err()
     }
 
     #[test]
     fn typed_and_extra_claims() {
         let c = parse(
-            br#"{"iss":"https:\/\/x","aud":["a","b"],"exp":5,"cognito:groups":["g"],"custom:x":"1","email_verified":true}"#,
+            br#"{"iss":"https:\/\/x","sub":"s","aud":["a","b"],"exp":5,"cognito:groups":["g"],"custom:x":"1","email_verified":true}"#.to_vec(),
         )
         .unwrap();
-        assert_eq!(c.iss.as_deref(), Some("https://x"));
+        assert_eq!(c.text(&c.iss), Some("https://x"));
+        assert!(matches!(c.iss, Some(Text::Own(_))));
+        assert_eq!(c.text(&c.sub), Some("s"));
+        assert!(matches!(c.sub, Some(Text::At(..))));
         assert_eq!(c.aud, Some(Audience::Many(vec!["a".into(), "b".into()])));
         assert_eq!(c.exp, Some(5));
-        assert_eq!(c.groups, Some(vec!["g".into()]));
+        assert_eq!(c.groups().collect::<Vec<_>>(), ["g"]);
         assert_eq!(c.extra.len(), 2);
     }
 
@@ -565,7 +646,7 @@ mod tests {
             assert_eq!(err(j), VerifyError::PayloadNotJsonObject, "{j}");
         }
         assert_eq!(
-            parse(b"{\"a\":\"\xff\"}").unwrap_err(),
+            parse(b"{\"a\":\"\xff\"}".to_vec()).unwrap_err(),
             VerifyError::PayloadNotJsonObject
         );
         let deep = format!("{{\"x\":{}1{}}}", "[".repeat(10_000), "]".repeat(10_000));

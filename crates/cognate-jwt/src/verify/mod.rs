@@ -231,10 +231,10 @@ impl Engine {
         if jws.header.kid.is_none() {
             return Err(VerifyError::MissingKid);
         }
-        let claims = claims::parse(&jws.payload)?;
+        let mut jws = jws;
+        let claims = claims::parse(std::mem::take(&mut jws.payload))?;
         let iss = claims
-            .iss
-            .as_deref()
+            .text(&claims.iss)
             .ok_or(VerifyError::MissingClaim("iss"))?;
         let slot = self
             .slots
@@ -271,8 +271,7 @@ impl Engine {
             }
             Profile::Cognito { token_use } => {
                 let found = claims
-                    .token_use
-                    .as_deref()
+                    .text(&claims.token_use)
                     .ok_or(VerifyError::MissingClaim("token_use"))?;
                 if found != token_use.as_str() {
                     return Err(VerifyError::TokenUseMismatch {
@@ -291,8 +290,7 @@ impl Engine {
                     }
                     TokenUse::Access => {
                         let client = claims
-                            .client_id
-                            .as_deref()
+                            .text(&claims.client_id)
                             .ok_or(VerifyError::MissingClaim("client_id"))?;
                         if let Some(accepted) = &slot.audiences {
                             if !accepted.iter().any(|a| a == client) {
@@ -311,20 +309,14 @@ impl Engine {
             }
         }
         if let Some(groups) = &self.groups {
-            let has = claims
-                .groups
-                .as_deref()
-                .unwrap_or_default()
-                .iter()
-                .any(|g| groups.contains(g));
+            let has = claims.groups().any(|g| groups.iter().any(|w| w == g));
             if !has {
                 return Err(VerifyError::GroupNotAllowed);
             }
         }
         if let Some(scopes) = &self.scopes {
             let has = claims
-                .scope
-                .as_deref()
+                .text(&claims.scope)
                 .unwrap_or_default()
                 .split(' ')
                 .any(|s| !s.is_empty() && scopes.iter().any(|w| w == s));
