@@ -34,7 +34,9 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Fetches a JWKS document. Implement it over the HTTP client of your choice (reqwest, hyper,
 /// ureq in a blocking task...), or wrap an async closure with [`fetcher_fn`].
 ///
-/// Called only for configured issuers' JWKS URLs, never for a URL taken from a token.
+/// Called only for configured issuers' JWKS URLs, never for a URL taken from a token. Put a
+/// timeout and a response size limit in the implementation: callers waiting for a key wait
+/// for this future. A failed or slow fetch never removes keys already cached.
 pub trait JwksFetcher: Send + Sync {
     /// GETs `jwks_uri` and returns the response body. Any non-success status should be an
     /// error; the body is parsed strictly by [`JwkSet::parse`].
