@@ -230,6 +230,36 @@ fn print_ratios() {
             black_box(cognate_jwt::jws::parse_header(black_box(&hdr)).unwrap());
         });
         println!("b64 {b64t:?} header {hp:?}");
+        // The same token with a signature that fails: everything but the claim checks.
+        let (body, sig) = f.token.rsplit_once('.').unwrap();
+        let mut sig_bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(sig)
+            .unwrap();
+        sig_bytes[100] ^= 1;
+        let badsig = format!("{body}.{}", b64(&sig_bytes));
+        let bad = per_call(5, 2000, || {
+            black_box(f.uncached.verify_sync(black_box(&badsig)).is_err());
+        });
+        let rawbad = per_call(5, 2000, || {
+            black_box(
+                f.key
+                    .verify_rs256(black_box(&f.signing_input), black_box(&sig_bytes)),
+            );
+        });
+        println!("bad signature: full {bad:?} raw {rawbad:?}");
+        let set = JwkSet::from_keys([f.key.clone()]);
+        let kid = f.key.kid().as_str().to_owned();
+        let lookup = per_call(5, 20_000, || {
+            black_box(set.get(black_box(&kid)).cloned());
+        });
+        let raw_then_parse = per_call(5, 2000, || {
+            black_box(cognate_jwt::jws::parse_compact(black_box(&f.token), 16384).unwrap());
+            black_box(
+                f.key
+                    .verify_rs256(black_box(&f.signing_input), black_box(&f.signature)),
+            );
+        });
+        println!("kid lookup+clone {lookup:?}  parse_compact+raw {raw_then_parse:?}");
         println!("parse_compact {parse:?}  serde_json skim of payload (IgnoredAny) {json:?}  verify up to key lookup (unknown kid) {nokey:?}");
     }
     let ratio_full = raw.as_secs_f64() / full.as_secs_f64();

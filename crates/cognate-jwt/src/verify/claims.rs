@@ -333,7 +333,9 @@ enum Problem {
 /// Parses a payload. See the module documentation.
 pub(crate) fn parse(json: Vec<u8>) -> Result<ClaimsData, VerifyError> {
     let mut problem = None;
-    let mut de = serde_json::Deserializer::from_slice(&json);
+    // One UTF-8 check of the whole payload, so serde_json does not check string by string.
+    let text = std::str::from_utf8(&json).map_err(|_| VerifyError::PayloadNotJsonObject)?;
+    let mut de = serde_json::Deserializer::from_str(text);
     let result = ClaimsSeed {
         problem: &mut problem,
         base: &json,
