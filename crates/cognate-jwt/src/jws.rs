@@ -195,34 +195,43 @@ impl<'de> Deserialize<'de> for RawHeader {
                 f.write_str("a JOSE header object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawHeader, A::Error> {
+                // Verification runs this for every token, so the common header (`alg`, `kid`,
+                // maybe `typ`) is read without allocating anything but the two strings kept.
                 let mut h = RawHeader::default();
-                let mut seen: Vec<String> = Vec::new();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    if seen.iter().any(|s| *s == key) {
-                        h.problem.get_or_insert(JwsError::DuplicateHeaderMember);
-                    }
-                    if seen.len() > 64 {
+                let mut seen_known = 0u8;
+                let mut seen_other: Vec<String> = Vec::new();
+                let mut members = 0usize;
+                while let Some(MemberName(key)) = map.next_key::<MemberName<'de>>()? {
+                    members += 1;
+                    if members > 65 {
                         return Err(de::Error::custom("too many header members"));
                     }
-                    seen.push(key.clone().into_owned());
                     let slot = match &*key {
-                        "alg" => Some((&mut h.alg, "alg")),
-                        "kid" => Some((&mut h.kid, "kid")),
-                        "typ" => Some((&mut h.typ, "typ")),
-                        "cty" => Some((&mut h.cty, "cty")),
+                        "alg" => Some((0u8, &mut h.alg, "alg")),
+                        "kid" => Some((1, &mut h.kid, "kid")),
+                        "typ" => Some((2, &mut h.typ, "typ")),
+                        "cty" => Some((3, &mut h.cty, "cty")),
                         _ => None,
                     };
-                    if let Some((slot, name)) = slot {
-                        match map.next_value::<serde_json::Value>()? {
-                            serde_json::Value::String(s) => *slot = Some(s),
-                            _ => {
+                    if let Some((bit, slot, name)) = slot {
+                        if seen_known & (1 << bit) != 0 {
+                            h.problem.get_or_insert(JwsError::DuplicateHeaderMember);
+                        }
+                        seen_known |= 1 << bit;
+                        match map.next_value::<StringOrOther>()? {
+                            StringOrOther::String(s) => *slot = Some(s),
+                            StringOrOther::Other => {
                                 h.problem.get_or_insert(JwsError::HeaderMemberType(name));
                             }
                         }
                     } else {
+                        if seen_other.iter().any(|s| *s == *key) {
+                            h.problem.get_or_insert(JwsError::DuplicateHeaderMember);
+                        }
                         if let Some(f) = FORBIDDEN.iter().find(|f| **f == key) {
                             h.problem.get_or_insert(JwsError::ForbiddenHeader(f));
                         }
+                        seen_other.push(key.into_owned());
                         // A `Value` (not `IgnoredAny`) so serde_json's depth limit applies.
                         map.next_value::<serde_json::Value>()?;
                     }
@@ -231,6 +240,83 @@ impl<'de> Deserialize<'de> for RawHeader {
             }
         }
         deserializer.deserialize_map(V)
+    }
+}
+
+/// A member name, borrowed from the input when it has no escapes.
+struct MemberName<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for MemberName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MemberName<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(MemberName(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(MemberName(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(MemberName(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+/// A header value that must be a string: the string, or a note that it was something else
+/// (still read in full, within serde_json's depth limit).
+enum StringOrOther {
+    String(String),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for StringOrOther {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StringOrOther;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(StringOrOther::String(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(StringOrOther::String(v))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(StringOrOther::Other)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<serde_json::Value>()?.is_some() {}
+                Ok(StringOrOther::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, serde_json::Value>()?
+                    .is_some()
+                {}
+                Ok(StringOrOther::Other)
+            }
+        }
+        deserializer.deserialize_any(V)
     }
 }
 

@@ -42,3 +42,6 @@ pub use key::{KeyError, RsaKeySize, SigningKey};
 pub use keyset::{KeySetError, KeyState, PoolKeys, RotationPolicy};
 pub use refresh::{RefreshError, RefreshKey, RefreshTokenClaims};
 pub use revocation::{InMemoryRevocations, RevocationCheck};
+
+pub mod verify;
+pub use verify::{CognitoVerifier, JwtVerifier, VerifiedClaims, VerifyError};
