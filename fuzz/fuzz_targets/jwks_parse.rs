@@ -10,12 +10,12 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(set.len(), set.keys().count());
         for key in set.keys() {
             let bits = key.bits();
-            assert!(
-                (2048..=8192).contains(&bits),
-                "loaded a key of {bits} bits"
-            );
+            assert!((2048..=8192).contains(&bits), "loaded a key of {bits} bits");
             assert_eq!(key.algorithm(), Algorithm::Rs256);
-            assert!(set.get(key.kid().as_str()).is_some(), "key not found by its kid");
+            assert!(
+                set.get(key.kid().as_str()).is_some(),
+                "key not found by its kid"
+            );
             // Publishing what was loaded must not panic either.
             let _ = key.to_jwk();
         }

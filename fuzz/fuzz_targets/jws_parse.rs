@@ -16,7 +16,11 @@ fuzz_target!(|data: &[u8]| {
     for max in [DEFAULT_MAX_TOKEN_BYTES, 64] {
         if let Ok(jws) = parse_compact(token, max) {
             assert!(token.len() <= max, "accepted a token over the limit");
-            assert_eq!(token.matches('.').count(), 2, "accepted a non-compact token");
+            assert_eq!(
+                token.matches('.').count(),
+                2,
+                "accepted a non-compact token"
+            );
             assert!(
                 token.starts_with(jws.signing_input),
                 "signing input is not a prefix of the token"
