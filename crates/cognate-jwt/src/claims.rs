@@ -7,6 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use cognate_types::{AttributeName, GroupName, ProviderName, Sub, Username};
+pub use cognate_types::{DeviceKey, RoleArn};
 use thiserror::Error;
 
 /// A unit of Cognito's `TokenValidityUnits`.
@@ -210,80 +211,6 @@ fn check(kind: ValidityKind, d: Duration) -> Result<Duration, ValidityError> {
     }
     Ok(d)
 }
-
-/// A value did not satisfy a claims newtype's rule.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("invalid {0}")]
-#[non_exhaustive]
-pub struct ClaimValueError(pub &'static str);
-
-macro_rules! claim_string {
-    ($(#[$m:meta])* $name:ident, $what:literal, $check:expr) => {
-        $(#[$m])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(Box<str>);
-
-        impl $name {
-            /// Validates and wraps the value.
-            pub fn new(value: impl Into<String>) -> Result<Self, ClaimValueError> {
-                let value = value.into();
-                let ok: fn(&str) -> bool = $check;
-                if ok(&value) {
-                    Ok(Self(value.into_boxed_str()))
-                } else {
-                    Err(ClaimValueError($what))
-                }
-            }
-            /// The value.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({:?})", stringify!($name), &*self.0)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = ClaimValueError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::new(s)
-            }
-        }
-    };
-}
-
-claim_string!(
-    /// A remembered device's key (`device_key` claim): Cognito's `[\w-]+_[0-9a-f-]+`, at most
-    /// 55 characters (`{region}_{uuid}`).
-    DeviceKey,
-    "device key",
-    |s| {
-        s.len() <= 55
-            && s.rsplit_once('_').is_some_and(|(a, b)| {
-                !a.is_empty()
-                    && !b.is_empty()
-                    && a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-                    && b.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c) || c == b'-')
-            })
-    }
-);
-
-claim_string!(
-    /// An IAM role ARN (`arn:aws:iam::123456789012:role/name`) for `cognito:roles` and
-    /// `cognito:preferred_role`: `arn:` followed by up to 2044 visible ASCII characters.
-    RoleArn,
-    "role ARN",
-    |s| s.len() <= 2048 && s.len() > 4 && s.starts_with("arn:") && s.bytes().all(|c| c.is_ascii_graphic())
-);
 
 /// A group the user belongs to, with what the tokens need of it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -300,6 +300,44 @@ impl AttributeName {
     }
 }
 
+string_id!(
+    /// A remembered device's key (the `device_key` claim): Cognito's `[\w-]+_[0-9a-f-]+`, at
+    /// most 55 characters (`{region}_{uuid}`).
+    DeviceKey,
+    "device key",
+    |s| {
+        const KIND: &str = "device key";
+        if s.is_empty() || s.len() > 55 {
+            return Err(IdentifierError::new(KIND, "must be 1 to 55 characters"));
+        }
+        let ok = s.rsplit_once('_').is_some_and(|(a, b)| {
+            !a.is_empty()
+                && !b.is_empty()
+                && a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+                && b.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c) || c == b'-')
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(IdentifierError::new(KIND, "must be `{region}_{uuid}`"))
+        }
+    }
+);
+
+string_id!(
+    /// An IAM role ARN (`arn:aws:iam::123456789012:role/name`), as in `cognito:roles` and
+    /// `cognito:preferred_role`: `arn:` followed by up to 2044 visible ASCII characters.
+    RoleArn,
+    "role ARN",
+    |s| {
+        if s.len() > 4 && s.len() <= 2048 && s.starts_with("arn:") && s.bytes().all(|c| c.is_ascii_graphic()) {
+            Ok(())
+        } else {
+            Err(IdentifierError::new("role ARN", "must be `arn:` and up to 2044 visible ASCII characters"))
+        }
+    }
+);
+
 fn check_uuid(s: &str) -> Result<(), IdentifierError> {
     const KIND: &str = "token id";
     let b = s.as_bytes();
@@ -654,6 +692,24 @@ mod tests {
             serde_json::to_string(&TokenUse::Access).unwrap(),
             "\"access\""
         );
+    }
+
+    #[test]
+    fn device_keys_and_role_arns() {
+        DeviceKey::new("us-east-1_4f1e0b7c-2a4d-4b8e-9c1a-0d2e3f4a5b6c").unwrap();
+        for bad in [
+            "",
+            "nounderscore",
+            "us-east-1_XYZ",
+            "_abc",
+            &format!("us-east-1_{}", "a".repeat(50)),
+        ] {
+            assert!(DeviceKey::new(bad).is_err(), "{bad}");
+        }
+        RoleArn::new("arn:aws:iam::123456789012:role/admins").unwrap();
+        for bad in ["arn:", "role/admins", "arn:aws:iam::1:role/a b"] {
+            assert!(RoleArn::new(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -28,8 +28,8 @@ mod time;
 
 pub use error::IdentifierError;
 pub use ids::{
-    AttributeName, ClientId, GroupName, KeyId, ProviderName, Region, Sub, TokenId, TokenUse,
-    UserPoolId, Username,
+    AttributeName, ClientId, DeviceKey, GroupName, KeyId, ProviderName, Region, RoleArn, Sub,
+    TokenId, TokenUse, UserPoolId, Username,
 };
 pub use issuer::IssuerUrl;
 pub use random::{RandomError, SecureRandom, SystemRandom};
