@@ -159,10 +159,7 @@ impl<'a> Scanner<'a> {
             "event_id" => ("event_id", Slot::Str(&mut c.event_id)),
             _ => {
                 self.colon()?;
-                let start = self.i;
-                self.skip_value()?;
-                let raw = self.text.get(start..self.i).ok_or(Fail::Syntax)?;
-                let value: Value = serde_json::from_str(raw).map_err(|_| Fail::Syntax)?;
+                let value = self.extra_value()?;
                 if c.extra.contains_key(&*key) {
                     return Err(Fail::Claim(Problem::Duplicate(echo(&key))));
                 }
@@ -212,6 +209,24 @@ impl<'a> Scanner<'a> {
         } else {
             Err(Fail::Claim(Problem::Type(name)))
         }
+    }
+
+    /// An extra member's value. Strings and plain `u64` integers are built here (the same
+    /// values serde_json builds); anything else is delimited and checked by this scanner,
+    /// then built by serde_json from that slice.
+    fn extra_value(&mut self) -> R<Value> {
+        let start = self.i;
+        match self.peek() {
+            Some(b'"') => return Ok(Value::String(self.string_value()?.into_owned())),
+            Some(b'-' | b'0'..=b'9') => {
+                if let Lite::Int(v) = self.number()? {
+                    return Ok(Value::from(v));
+                }
+            }
+            _ => self.skip_value()?,
+        }
+        let raw = self.text.get(start..self.i).ok_or(Fail::Syntax)?;
+        serde_json::from_str(raw).map_err(|_| Fail::Syntax)
     }
 
     /// A value classified by JSON type; strings without escapes become positions.
