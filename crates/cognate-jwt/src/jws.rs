@@ -110,14 +110,21 @@ pub fn parse_compact(token: &str, max_bytes: usize) -> Result<CompactJws<'_>, Jw
     if token.len() > max_bytes {
         return Err(JwsError::TooLarge { max: max_bytes });
     }
-    let mut parts = token.splitn(4, '.');
-    let (h, p, s) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(h), Some(p), Some(s), None) => (h, p, s),
-        _ => {
-            return Err(JwsError::NotCompact {
-                found: token.split('.').count(),
-            })
-        }
+    // memchr (SIMD) finds the two dots; a third anywhere in the signature is refused.
+    let bytes = token.as_bytes();
+    let not_compact = || JwsError::NotCompact {
+        found: memchr::memchr_iter(b'.', bytes).count() + 1,
+    };
+    let d1 = memchr::memchr(b'.', bytes).ok_or_else(not_compact)?;
+    let rest = bytes.get(d1 + 1..).unwrap_or_default();
+    let d2 = d1 + 1 + memchr::memchr(b'.', rest).ok_or_else(not_compact)?;
+    if memchr::memchr(b'.', bytes.get(d2 + 1..).unwrap_or_default()).is_some() {
+        return Err(not_compact());
+    }
+    // Both dots are ASCII, so these are char boundaries.
+    let (h, p, s) = match (token.get(..d1), token.get(d1 + 1..d2), token.get(d2 + 1..)) {
+        (Some(h), Some(p), Some(s)) => (h, p, s),
+        _ => return Err(not_compact()),
     };
     for (seg, name) in [
         (h, Segment::Header),

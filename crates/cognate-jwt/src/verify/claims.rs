@@ -1,23 +1,31 @@
 //! Typed claims, parsed once, in a single pass, from the bytes whose signature is checked.
 //!
-//! The payload is read by a hand-written serde visitor: a duplicate member anywhere in the
+//! The payload is read by a purpose-built scanner ([`super::scan`]; the serde visitor it
+//! replaced is kept in the tests as its reference): a duplicate member anywhere in the
 //! object is refused (JWT-15), and each registered claim must have its JSON type (`exp`,
 //! `nbf`, `iat` and `auth_time` are non-negative JSON integers no later than the year 9999;
 //! `iss`, `sub`, `jti`, `scope`, `client_id`... are strings; `aud` is a string or an array of
 //! strings; `cognito:groups` is an array of strings). Every other member is kept as a JSON
 //! value in [`VerifiedClaims::extra`]. serde_json's recursion limit (128) bounds nesting.
 
+#[cfg(test)]
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
 use cognate_types::{TokenUse, UnixTime};
+#[cfg(test)]
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
-use serde::{Deserialize, Serialize};
+#[cfg(test)]
+use serde::Deserialize;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::error::{echo, VerifyError};
+#[cfg(test)]
+use super::error::echo;
+use super::error::VerifyError;
+use super::scan::Fail;
 
 /// The latest NumericDate accepted in a date claim: 9999-12-31T23:59:59Z. Later values are
 /// refused as impossible (milliseconds written where seconds belong, overflow attempts).
@@ -325,13 +333,29 @@ impl Serialize for VerifiedClaims {
 
 /// What went wrong inside the visitor, kept aside so the caller gets a typed error rather
 /// than a serde message.
-enum Problem {
+#[derive(Debug)]
+pub(super) enum Problem {
     Duplicate(String),
     Type(&'static str),
 }
 
 /// Parses a payload. See the module documentation.
 pub(crate) fn parse(json: Vec<u8>) -> Result<ClaimsData, VerifyError> {
+    let mut claims = match super::scan::scan(&json) {
+        Ok(c) => c,
+        Err(Fail::Syntax) => return Err(VerifyError::PayloadNotJsonObject),
+        Err(Fail::Claim(Problem::Duplicate(name))) => {
+            return Err(VerifyError::DuplicateClaim(name))
+        }
+        Err(Fail::Claim(Problem::Type(name))) => return Err(VerifyError::ClaimType(name)),
+    };
+    claims.payload = json;
+    Ok(claims)
+}
+
+/// The serde visitor the scanner replaced: the reference of the differential tests.
+#[cfg(test)]
+pub(crate) fn parse_serde(json: Vec<u8>) -> Result<ClaimsData, VerifyError> {
     let mut problem = None;
     // One UTF-8 check of the whole payload, so serde_json does not check string by string.
     let text = std::str::from_utf8(&json).map_err(|_| VerifyError::PayloadNotJsonObject)?;
@@ -352,11 +376,13 @@ pub(crate) fn parse(json: Vec<u8>) -> Result<ClaimsData, VerifyError> {
     Ok(claims)
 }
 
+#[cfg(test)]
 struct ClaimsSeed<'p, 'b> {
     problem: &'p mut Option<Problem>,
     base: &'b [u8],
 }
 
+#[cfg(test)]
 impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_, '_> {
     type Value = ClaimsData;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ClaimsData, D::Error> {
@@ -365,8 +391,10 @@ impl<'de> DeserializeSeed<'de> for ClaimsSeed<'_, '_> {
 }
 
 /// A member name, borrowed from the input when it has no escapes.
+#[cfg(test)]
 struct Key<'de>(Cow<'de, str>);
 
+#[cfg(test)]
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -390,7 +418,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 }
 
 /// A registered claim's value, classified by JSON type without building a `Value`.
-enum Lite {
+pub(super) enum Lite {
     Str(Text),
     Int(u64),
     StrArray(Vec<Text>),
@@ -398,11 +426,13 @@ enum Lite {
 }
 
 /// Reads a [`Lite`]; strings without escapes become positions in `base`.
+#[cfg(test)]
 #[derive(Clone, Copy)]
 struct LiteSeed<'b> {
     base: &'b [u8],
 }
 
+#[cfg(test)]
 impl LiteSeed<'_> {
     fn text(self, v: &str) -> Text {
         let start = (v.as_ptr() as usize).wrapping_sub(self.base.as_ptr() as usize);
@@ -415,6 +445,7 @@ impl LiteSeed<'_> {
     }
 }
 
+#[cfg(test)]
 impl<'de> DeserializeSeed<'de> for LiteSeed<'_> {
     type Value = Lite;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Lite, D::Error> {
@@ -422,6 +453,7 @@ impl<'de> DeserializeSeed<'de> for LiteSeed<'_> {
     }
 }
 
+#[cfg(test)]
 impl<'de> Visitor<'de> for LiteSeed<'_> {
     type Value = Lite;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -473,6 +505,7 @@ impl<'de> Visitor<'de> for LiteSeed<'_> {
     }
 }
 
+#[cfg(test)]
 enum Slot<'a> {
     Str(&'a mut Option<Text>),
     Date(&'a mut Option<u64>),
@@ -480,6 +513,7 @@ enum Slot<'a> {
     Strings(&'a mut Option<Vec<Text>>),
 }
 
+#[cfg(test)]
 impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
     type Value = ClaimsData;
 

@@ -267,6 +267,11 @@ impl IssuerKeys {
     pub(crate) fn get(&self, kid: &str) -> Option<VerifyingKey> {
         read(&self.keys).get(kid).cloned()
     }
+
+    /// The cached key set, shared: a lookup in it borrows the key instead of cloning it.
+    pub(crate) fn set(&self) -> Arc<JwkSet> {
+        Arc::clone(&read(&self.keys))
+    }
 }
 
 #[derive(Default)]

@@ -39,6 +39,7 @@ mod cache;
 mod claims;
 mod error;
 mod jwks_cache;
+mod scan;
 
 use std::fmt;
 use std::sync::Arc;
@@ -183,8 +184,9 @@ impl Engine {
         let parsed = self.parse(token)?;
         let slot = self.slot(parsed.slot)?;
         let kid = parsed.jws.header.kid.as_deref().unwrap_or_default();
-        let key = slot.keys.get(kid).ok_or(VerifyError::UnknownKid)?;
-        self.finish(token, parsed, &key)
+        let keys = slot.keys.set();
+        let key = keys.get(kid).ok_or(VerifyError::UnknownKid)?;
+        self.finish(token, parsed, key)
     }
 
     async fn verify(&self, token: &str) -> Result<VerifiedClaims, VerifyError> {
