@@ -36,6 +36,20 @@ pub(crate) fn decode(s: &str) -> Option<Vec<u8>> {
     base64_simd::URL_SAFE_NO_PAD.decode_to_vec(s).ok()
 }
 
+/// [`decode`] into `buf` when the decoded bytes fit (no allocation); `Err(())` when they do
+/// not fit, `Ok(None)` on any deviation from canonical unpadded base64url.
+pub(crate) fn decode_into<'b>(s: &str, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, ()> {
+    let codec = &base64_simd::URL_SAFE_NO_PAD;
+    match codec.decoded_length(s.as_bytes()) {
+        Err(_) => Ok(None),
+        Ok(n) if n > buf.len() => Err(()),
+        Ok(_) => Ok(codec
+            .decode(s.as_bytes(), base64_simd::Out::from_slice(buf))
+            .ok()
+            .map(|d| &*d)),
+    }
+}
+
 /// Standard base64 with padding (used for Cognito-style `kid`s).
 pub(crate) fn encode_std(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
@@ -53,5 +67,12 @@ mod tests {
             assert!(decode(bad).is_none(), "{bad:?}");
         }
         assert_eq!(decode("").unwrap(), b"");
+        let mut buf = [0u8; 2];
+        assert_eq!(decode_into("-_8", &mut buf), Ok(Some(&b"\xfb\xff"[..])));
+        assert_eq!(decode_into("-_8-", &mut buf), Err(()));
+        assert_eq!(decode_into("", &mut buf), Ok(Some(&b""[..])));
+        for bad in ["-_8=", "+/8", "-_ 8", "-_8\n", "-_9", "a"] {
+            assert_eq!(decode_into(bad, &mut [0u8; 8]), Ok(None), "{bad:?}");
+        }
     }
 }

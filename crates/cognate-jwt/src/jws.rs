@@ -107,6 +107,70 @@ pub struct CompactJws<'a> {
 
 /// Parses a compact JWS, checking structure only. See the module documentation.
 pub fn parse_compact(token: &str, max_bytes: usize) -> Result<CompactJws<'_>, JwsError> {
+    let (header, signing_input, payload, s) = parse_parts(token, max_bytes)?;
+    let signature = b64::decode(s).ok_or(JwsError::Base64(Segment::Signature))?;
+    Ok(CompactJws {
+        header,
+        signing_input,
+        payload,
+        signature,
+    })
+}
+
+/// The decoded signature of [`parse_compact_buf`]: in the caller's buffer, or on the heap
+/// when it did not fit.
+pub(crate) enum Signature<'b> {
+    Buf(&'b [u8]),
+    Heap(Vec<u8>),
+}
+
+impl Signature<'_> {
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Signature::Buf(b) => b,
+            Signature::Heap(v) => v,
+        }
+    }
+}
+
+/// The longest signature decoded into a caller's buffer: RSA up to 8192 bits.
+pub(crate) const SIG_BUF: usize = crate::jwk::MAX_RSA_BITS / 8;
+
+/// A compact JWS as [`parse_compact`] reads it (same checks, same errors, same order), with
+/// the signature decoded into `sig_buf` when it fits.
+pub(crate) struct CompactBuf<'t, 'b> {
+    pub(crate) header: JoseHeader,
+    pub(crate) signing_input: &'t str,
+    pub(crate) payload: Vec<u8>,
+    pub(crate) signature: Signature<'b>,
+}
+
+/// [`parse_compact`] without allocating for the signature (the verifier's hot path).
+pub(crate) fn parse_compact_buf<'t, 'b>(
+    token: &'t str,
+    max_bytes: usize,
+    sig_buf: &'b mut [u8; SIG_BUF],
+) -> Result<CompactBuf<'t, 'b>, JwsError> {
+    let (header, signing_input, payload, s) = parse_parts(token, max_bytes)?;
+    let signature = match b64::decode_into(s, sig_buf) {
+        Ok(sig) => sig.map(Signature::Buf),
+        Err(()) => b64::decode(s).map(Signature::Heap),
+    }
+    .ok_or(JwsError::Base64(Segment::Signature))?;
+    Ok(CompactBuf {
+        header,
+        signing_input,
+        payload,
+        signature,
+    })
+}
+
+/// Header parsed, signing input, payload decoded, and the signature segment (non-empty, not
+/// yet decoded: the caller decodes it next, last, as the errors' order requires).
+fn parse_parts(
+    token: &str,
+    max_bytes: usize,
+) -> Result<(JoseHeader, &str, Vec<u8>, &str), JwsError> {
     if token.len() > max_bytes {
         return Err(JwsError::TooLarge { max: max_bytes });
     }
@@ -135,21 +199,138 @@ pub fn parse_compact(token: &str, max_bytes: usize) -> Result<CompactJws<'_>, Jw
             return Err(JwsError::EmptySegment(name));
         }
     }
-    let header_bytes = b64::decode(h).ok_or(JwsError::Base64(Segment::Header))?;
-    let header = parse_header(&header_bytes)?;
+    // A usual header fits on the stack.
+    let mut header_buf = [0u8; 256];
+    let header = match b64::decode_into(h, &mut header_buf) {
+        Ok(Some(json)) => parse_header(json)?,
+        Ok(None) => return Err(JwsError::Base64(Segment::Header)),
+        Err(()) => parse_header(&b64::decode(h).ok_or(JwsError::Base64(Segment::Header))?)?,
+    };
     let payload = b64::decode(p).ok_or(JwsError::Base64(Segment::Payload))?;
-    let signature = b64::decode(s).ok_or(JwsError::Base64(Segment::Signature))?;
     let signing_input = token.get(..h.len() + 1 + p.len()).unwrap_or_default();
-    Ok(CompactJws {
-        header,
-        signing_input,
-        payload,
-        signature,
-    })
+    Ok((header, signing_input, payload, s))
 }
 
 /// Parses a JOSE header from its JSON bytes (see the module documentation for the rules).
+///
+/// The common header (string `alg`/`kid`/`typ`/`cty`, each at most once, nothing else) is
+/// read by [`quick_header`]; anything else, including every header that is refused, goes to
+/// the serde reader [`parse_header_serde`], which defines the rules.
 pub fn parse_header(json: &[u8]) -> Result<JoseHeader, JwsError> {
+    match quick_header(json) {
+        Some(h) => Ok(h),
+        None => parse_header_serde(json),
+    }
+}
+
+/// The header when it is one JSON object whose members are only `alg` (required), `kid`,
+/// `typ` and `cty`, each once, each a string without a `\u` escape, member names without
+/// escapes; `None` for anything else (not necessarily invalid: [`parse_header_serde`]
+/// decides). Whatever this accepts, [`parse_header_serde`] accepts with the same values
+/// (`tests::quick_header_differential`).
+fn quick_header(json: &[u8]) -> Option<JoseHeader> {
+    let mut i = skip_ws(json, 0);
+    if json.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_ws(json, i + 1);
+    let mut slots: [Option<String>; 4] = [None, None, None, None];
+    loop {
+        if json.get(i) != Some(&b'"') {
+            return None;
+        }
+        let name_end = i + 1 + json.get(i + 1..)?.iter().position(|&c| c == b'"')?;
+        let slot = match json.get(i + 1..name_end)? {
+            b"alg" => 0,
+            b"kid" => 1,
+            b"typ" => 2,
+            b"cty" => 3,
+            _ => return None,
+        };
+        i = skip_ws(json, name_end + 1);
+        if json.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(json, i + 1);
+        let (value, next) = quick_string(json, i)?;
+        let dest = slots.get_mut(slot)?;
+        if dest.is_some() {
+            return None;
+        }
+        *dest = Some(value);
+        i = skip_ws(json, next);
+        match json.get(i) {
+            Some(b',') => i = skip_ws(json, i + 1),
+            Some(b'}') => break,
+            _ => return None,
+        }
+    }
+    if skip_ws(json, i + 1) != json.len() {
+        return None;
+    }
+    let [alg, kid, typ, cty] = slots;
+    Some(JoseHeader {
+        alg: alg?,
+        kid,
+        typ,
+        cty,
+    })
+}
+
+/// JSON whitespace (space, tab, LF, CR) from `i`; returns the next index.
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\n' | b'\t' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// A JSON string at `i` (its opening quote) with only the short escapes; `None` on a `\u`
+/// escape, a control character, invalid UTF-8 or anything malformed. Returns the value and
+/// the index after the closing quote.
+fn quick_string(b: &[u8], i: usize) -> Option<(String, usize)> {
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let start = i + 1;
+    let mut j = start;
+    let mut out: Vec<u8> = Vec::new();
+    let mut run = start;
+    loop {
+        let c = *b.get(j)?;
+        match c {
+            b'"' => break,
+            b'\\' => {
+                out.extend_from_slice(b.get(run..j)?);
+                out.push(match b.get(j + 1)? {
+                    b'"' => b'"',
+                    b'\\' => b'\\',
+                    b'/' => b'/',
+                    b'b' => 0x08,
+                    b'f' => 0x0c,
+                    b'n' => b'\n',
+                    b'r' => b'\r',
+                    b't' => b'\t',
+                    _ => return None,
+                });
+                j += 2;
+                run = j;
+            }
+            0..=0x1f => return None,
+            _ => j += 1,
+        }
+    }
+    let value = if run == start {
+        std::str::from_utf8(b.get(start..j)?).ok()?.to_owned()
+    } else {
+        out.extend_from_slice(b.get(run..j)?);
+        String::from_utf8(out).ok()?
+    };
+    Some((value, j + 1))
+}
+
+/// The reference header reader (serde), used for every header [`quick_header`] does not take.
+fn parse_header_serde(json: &[u8]) -> Result<JoseHeader, JwsError> {
     let raw: RawHeader = serde_json::from_slice(json).map_err(|_| JwsError::HeaderNotJson)?;
     if let Some(problem) = raw.problem {
         return Err(problem);
@@ -465,6 +646,212 @@ mod tests {
             parse_header(deep.as_bytes()).unwrap_err(),
             JwsError::HeaderNotJson
         );
+    }
+
+    /// xorshift64*: deterministic, no dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Checks the fast reader against the serde reference on one input: when it takes a
+    /// header, the reference accepts it with the same values; `parse_header` always answers
+    /// as the reference does.
+    fn check_quick(json: &[u8]) -> bool {
+        let reference = parse_header_serde(json);
+        assert_eq!(
+            parse_header(json),
+            reference,
+            "{:?}",
+            String::from_utf8_lossy(json)
+        );
+        match quick_header(json) {
+            Some(h) => {
+                assert_eq!(Ok(h), reference, "{:?}", String::from_utf8_lossy(json));
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn quick_header_differential() {
+        const NAMES: &[&str] = &[
+            "\"alg\"",
+            "\"kid\"",
+            "\"typ\"",
+            "\"cty\"",
+            "\"x5t\"",
+            "\"crit\"",
+            "\"jku\"",
+            "\"b64\"",
+            "\"a\\u006cg\"",
+            "\"al\\g\"",
+            "\"al\\\"g\"",
+            "\"\"",
+            "\"alg \"",
+            "\"ALG\"",
+            "alg",
+            "\"k\u{e9}d\"",
+        ];
+        const VALUES: &[&str] = &[
+            "\"RS256\"",
+            "\"none\"",
+            "\"a\\/b\\/c=\"",
+            "\"\\u0041\"",
+            "\"\\ud800\"",
+            "\"x\\\"y\"",
+            "\"\\\\\"",
+            "\"\\\\/\"",
+            "\"\\b\\f\\n\\r\\t\"",
+            "\"\\x\"",
+            "\"\u{e9}\u{1f600}\"",
+            "\"\"",
+            "\"a\tb\"",
+            "\"a\u{1}\"",
+            "1",
+            "-0",
+            "1e999",
+            "null",
+            "true",
+            "{}",
+            "[]",
+            "{\"a\":[1,{\"b\":null}]}",
+            "[\"RS256\"]",
+            "\"unterminated",
+            "\"a\\",
+        ];
+        const WS: &[&str] = &[
+            "", "", "", "", "", " ", "\n", "\t", "\r", "  \n", "\u{b}", "\u{a0}",
+        ];
+        // Whitespace: rarely one JSON does not allow.
+        let ws = |rng: &mut Rng| {
+            let n = if rng.below(40) == 0 {
+                WS.len()
+            } else {
+                WS.len() - 2
+            };
+            WS[rng.below(n)]
+        };
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut taken = 0;
+        for round in 0..60_000 {
+            let mut json = String::new();
+            json.push_str(ws(&mut rng));
+            json.push('{');
+            let members = rng.below(4);
+            for m in 0..members {
+                if m > 0 {
+                    json.push_str(ws(&mut rng));
+                    json.push(',');
+                }
+                json.push_str(ws(&mut rng));
+                // Mostly the names and values the fast reader takes.
+                let name = if rng.below(6) == 0 {
+                    NAMES[rng.below(NAMES.len())]
+                } else {
+                    NAMES[rng.below(4)]
+                };
+                let value = if rng.below(6) == 0 {
+                    VALUES[rng.below(VALUES.len())]
+                } else {
+                    VALUES[rng.below(3)]
+                };
+                json.push_str(name);
+                json.push_str(ws(&mut rng));
+                json.push(':');
+                json.push_str(ws(&mut rng));
+                json.push_str(value);
+            }
+            json.push_str(ws(&mut rng));
+            if rng.below(20) != 0 {
+                json.push('}');
+            }
+            json.push_str(ws(&mut rng));
+            if rng.below(30) == 0 {
+                json.push_str([",", "}", "x", "{}", "\0"][rng.below(5)]);
+            }
+            let mut bytes = json.into_bytes();
+            // Mutations: a deleted, replaced or inserted byte (sometimes not UTF-8).
+            if round % 4 == 0 && !bytes.is_empty() {
+                let at = rng.below(bytes.len());
+                let b = [
+                    b'"', b'\\', b'{', b'}', b':', b',', b' ', 0x1f, 0xff, 0xc3, b'/', b'u',
+                ][rng.below(12)];
+                match rng.below(3) {
+                    0 => {
+                        bytes.remove(at);
+                    }
+                    1 => bytes[at] = b,
+                    _ => bytes.insert(at, b),
+                }
+            }
+            if check_quick(&bytes) {
+                taken += 1;
+            }
+        }
+        // Both sides exercised.
+        assert!(taken > 5_000, "{taken}");
+        assert!(taken < 50_000, "{taken}");
+        // Every prefix and single-byte deletion of realistic headers.
+        for h in [
+            r#"{"kid":"abcdefghijklmnopqrstuvwxyz\/0123456789ABCD=","alg":"RS256"}"#,
+            r#"{"alg":"RS256","typ":"JWT","kid":"k1"}"#,
+            r#" { "alg" : "RS256" , "cty" : "JWT" } "#,
+        ] {
+            let b = h.as_bytes();
+            assert!(check_quick(b), "{h}");
+            for n in 0..b.len() {
+                check_quick(&b[..n]);
+                let mut d = b.to_vec();
+                d.remove(n);
+                check_quick(&d);
+            }
+        }
+    }
+
+    #[test]
+    fn buffered_parse_matches_parse_compact() {
+        let long_header = format!(r#"{{"alg":"RS256","x":"{}"}}"#, "h".repeat(400));
+        let tokens = [
+            tok(r#"{"kid":"k\/1","alg":"RS256"}"#, r#"{"a":1}"#, &[7; 256]),
+            tok(r#"{"alg":"RS256"}"#, "{}", &[1; SIG_BUF]),
+            tok(r#"{"alg":"RS256"}"#, "{}", &[2; SIG_BUF + 1]),
+            tok(&long_header, "{}", b"s"),
+            tok(r#"{"alg":"RS256","crit":[]}"#, "{}", b"s"),
+            format!("{}.e30.AA=", b64::encode(br#"{"alg":"RS256"}"#)),
+            format!(
+                "{}.e30.{}/",
+                b64::encode(br#"{"alg":"RS256"}"#),
+                "A".repeat(1500)
+            ),
+            format!("{}.e30.AB", b64::encode(br#"{"alg":"RS256"}"#)),
+            format!("{}=.e30.AA", b64::encode(long_header.as_bytes())),
+        ];
+        for t in &tokens {
+            let mut buf = [0u8; SIG_BUF];
+            let a = parse_compact(t, DEFAULT_MAX_TOKEN_BYTES);
+            let b = parse_compact_buf(t, DEFAULT_MAX_TOKEN_BYTES, &mut buf);
+            match (a, b) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.header, b.header);
+                    assert_eq!(a.signing_input, b.signing_input);
+                    assert_eq!(a.payload, b.payload);
+                    assert_eq!(a.signature, b.signature.as_slice());
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "{t}"),
+                (a, b) => panic!("{t}: {:?} vs {:?}", a.err(), b.err()),
+            }
+        }
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub use error::{ConfigError, FetchError, VerifyError};
 pub use jwks_cache::{fetcher_fn, BoxFuture, FnFetcher, JwksCache, JwksFetcher};
 
 use crate::jwk::{JwkSet, VerifyingKey};
-use crate::jws::{self, CompactJws};
+use crate::jws::{self, CompactBuf};
 use crate::revocation::RevocationCheck;
 use cache::VerifiedCache;
 use claims::ClaimsData;
@@ -121,8 +121,8 @@ struct Engine {
 }
 
 /// A token that passed the checks that need no key.
-struct Parsed<'t> {
-    jws: CompactJws<'t>,
+struct Parsed<'t, 'b> {
+    jws: CompactBuf<'t, 'b>,
     claims: ClaimsData,
     slot: usize,
 }
@@ -181,7 +181,8 @@ impl Engine {
         if let Some(hit) = self.cached(token) {
             return hit;
         }
-        let parsed = self.parse(token)?;
+        let mut sig_buf = [0u8; jws::SIG_BUF];
+        let parsed = self.parse(token, &mut sig_buf)?;
         let slot = self.slot(parsed.slot)?;
         let kid = parsed.jws.header.kid.as_deref().unwrap_or_default();
         let keys = slot.keys.set();
@@ -193,7 +194,8 @@ impl Engine {
         if let Some(hit) = self.cached(token) {
             return hit;
         }
-        let parsed = self.parse(token)?;
+        let mut sig_buf = [0u8; jws::SIG_BUF];
+        let parsed = self.parse(token, &mut sig_buf)?;
         let slot = self.slot(parsed.slot)?;
         let kid = parsed.jws.header.kid.as_deref().unwrap_or_default();
         let key = match slot.keys.get(kid) {
@@ -222,8 +224,12 @@ impl Engine {
     }
 
     /// Structure, algorithm, `kid`, typed claims and issuer: everything before the key.
-    fn parse<'t>(&self, token: &'t str) -> Result<Parsed<'t>, VerifyError> {
-        let jws = jws::parse_compact(token, self.max_token_bytes)?;
+    fn parse<'t, 'b>(
+        &self,
+        token: &'t str,
+        sig_buf: &'b mut [u8; jws::SIG_BUF],
+    ) -> Result<Parsed<'t, 'b>, VerifyError> {
+        let jws = jws::parse_compact_buf(token, self.max_token_bytes, sig_buf)?;
         if jws.header.alg != "RS256" {
             return Err(VerifyError::AlgorithmNotAllowed(echo(&jws.header.alg)));
         }
@@ -250,11 +256,11 @@ impl Engine {
     fn finish(
         &self,
         token: &str,
-        parsed: Parsed<'_>,
+        parsed: Parsed<'_, '_>,
         key: &VerifyingKey,
     ) -> Result<VerifiedClaims, VerifyError> {
         let Parsed { jws, claims, slot } = parsed;
-        if !key.verify_rs256(jws.signing_input.as_bytes(), &jws.signature) {
+        if !key.verify_rs256(jws.signing_input.as_bytes(), jws.signature.as_slice()) {
             return Err(VerifyError::BadSignature);
         }
         let exp = claims.exp.ok_or(VerifyError::MissingClaim("exp"))?;
