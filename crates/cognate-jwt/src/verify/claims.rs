@@ -126,6 +126,45 @@ impl ClaimsData {
     }
 }
 
+/// What a caller can observe of parsed claims: every value, not where it is stored (a
+/// string claim is a position in the payload or an owned string, the payload bytes under a
+/// position may have been unescaped in place).
+#[cfg(test)]
+pub(crate) type View = (
+    Vec<Option<String>>,
+    Option<Audience>,
+    [Option<u64>; 4],
+    Option<Vec<String>>,
+    Map<String, Value>,
+);
+
+#[cfg(test)]
+impl ClaimsData {
+    pub(crate) fn view(&self) -> View {
+        let t = |x: &Option<Text>| self.text(x).map(str::to_owned);
+        (
+            vec![
+                t(&self.iss),
+                t(&self.sub),
+                t(&self.token_use),
+                t(&self.client_id),
+                t(&self.scope),
+                t(&self.username),
+                t(&self.cognito_username),
+                t(&self.jti),
+                t(&self.origin_jti),
+                t(&self.event_id),
+            ],
+            self.aud.clone(),
+            [self.exp, self.nbf, self.iat, self.auth_time],
+            self.groups
+                .as_ref()
+                .map(|_| self.groups().map(str::to_owned).collect()),
+            self.extra.clone(),
+        )
+    }
+}
+
 /// The claims of a token that passed every check of the verifier that returned it.
 ///
 /// Cheap to clone (shared). Serializes back to a JSON object with the same members and values
@@ -340,9 +379,12 @@ pub(super) enum Problem {
 }
 
 /// Parses a payload. See the module documentation.
-pub(crate) fn parse(json: Vec<u8>) -> Result<ClaimsData, VerifyError> {
+pub(crate) fn parse(mut json: Vec<u8>) -> Result<ClaimsData, VerifyError> {
     let mut claims = match super::scan::scan(&json) {
-        Ok(c) => c,
+        Ok((c, unescape)) => {
+            unescape.apply(&mut json);
+            c
+        }
         Err(Fail::Syntax) => return Err(VerifyError::PayloadNotJsonObject),
         Err(Fail::Claim(Problem::Duplicate(name))) => {
             return Err(VerifyError::DuplicateClaim(name))
@@ -611,13 +653,31 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.text(&c.iss), Some("https://x"));
-        assert!(matches!(c.iss, Some(Text::Own(_))));
+        // Only short escapes: unescaped in place, no allocation.
+        assert!(matches!(c.iss, Some(Text::At(..))));
         assert_eq!(c.text(&c.sub), Some("s"));
         assert!(matches!(c.sub, Some(Text::At(..))));
         assert_eq!(c.aud, Some(Audience::Many(vec!["a".into(), "b".into()])));
         assert_eq!(c.exp, Some(5));
         assert_eq!(c.groups().collect::<Vec<_>>(), ["g"]);
         assert_eq!(c.extra.len(), 2);
+    }
+
+    #[test]
+    fn short_escapes_are_unescaped_in_place() {
+        let json = br#"{"iss":"https:\/\/a\/b","sub":"\\\"x\\","scope":"\b\f\n\r\t\/","jti":"\\","username":"\u00e9\/","aud":"x\/y","cognito:groups":["g\/1"],"event_id":"plain","x":"e\/"}"#;
+        let c = parse(json.to_vec()).unwrap();
+        assert_eq!(c.text(&c.iss), Some("https://a/b"));
+        assert_eq!(c.text(&c.sub), Some("\\\"x\\"));
+        assert_eq!(c.text(&c.scope), Some("\u{8}\u{c}\n\r\t/"));
+        assert_eq!(c.text(&c.jti), Some("\\"));
+        assert_eq!(c.text(&c.username), Some("\u{e9}/"));
+        assert!(matches!(c.username, Some(Text::Own(_))));
+        assert_eq!(c.aud, Some(Audience::One("x/y".into())));
+        assert_eq!(c.groups().collect::<Vec<_>>(), ["g/1"]);
+        assert_eq!(c.text(&c.event_id), Some("plain"));
+        assert_eq!(c.extra.get("x"), Some(&Value::String("e/".into())));
+        assert_eq!(c.view(), parse_serde(json.to_vec()).unwrap().view());
     }
 
     #[test]

@@ -45,6 +45,65 @@ struct Scanner<'a> {
     i: usize,
     /// Containers that may still be entered (serde_json's `remaining_depth`).
     depth: u32,
+    /// String claims with only short escapes, to be unescaped in place (see [`Unescape`]).
+    pending: Unescape,
+}
+
+/// The spans (between the quotes) of the string claims whose only escapes are the short
+/// ones (`\/`, `\"`, ...): their `Text` already points at the unescaped length from the
+/// span's start, and [`Unescape::apply`] rewrites the payload bytes in place, so such a
+/// claim (Cognito's `"iss":"https:\/\/cognito-idp..."`) needs no allocation. Each string
+/// claim is seen at most once, so 12 spans always suffice.
+#[derive(Default)]
+pub(super) struct Unescape {
+    spans: [(usize, usize); 12],
+    n: usize,
+}
+
+impl Unescape {
+    /// Rewrites each span of `json` to its unescaped value, left-aligned in the span.
+    pub(super) fn apply(&self, json: &mut [u8]) {
+        for &(start, end) in self.spans.iter().take(self.n) {
+            let Some(span) = json.get_mut(start..end) else {
+                continue;
+            };
+            let (mut r, mut w) = (0, 0);
+            while let Some(&c) = span.get(r) {
+                let out = if c == b'\\' {
+                    r += 1;
+                    match span.get(r) {
+                        Some(b'b') => 0x08,
+                        Some(b'f') => 0x0c,
+                        Some(b'n') => b'\n',
+                        Some(b'r') => b'\r',
+                        Some(b't') => b'\t',
+                        // `"`, `\\` and `/` stand for themselves.
+                        Some(&e) => e,
+                        None => break,
+                    }
+                } else {
+                    c
+                };
+                if let Some(dst) = span.get_mut(w) {
+                    *dst = out;
+                }
+                r += 1;
+                w += 1;
+            }
+        }
+    }
+}
+
+/// A string as delimited and checked by [`Scanner::string_span`].
+struct Span {
+    /// After the opening quote.
+    start: usize,
+    /// The closing quote.
+    end: usize,
+    /// Short escapes (`\"` `\\` `\/` `\b` `\f` `\n` `\r` `\t`) in it.
+    short: usize,
+    /// A `\u` escape in it.
+    unicode: bool,
 }
 
 /// A registered claim's destination.
@@ -55,14 +114,16 @@ enum Slot<'a> {
     Strings(&'a mut Option<Vec<Text>>),
 }
 
-/// Scans `json` into claims. The caller stores `json` itself into the result afterwards.
-pub(super) fn scan(json: &[u8]) -> R<ClaimsData> {
+/// Scans `json` into claims. The caller applies the returned [`Unescape`] to `json` and
+/// stores `json` itself into the result afterwards.
+pub(super) fn scan(json: &[u8]) -> R<(ClaimsData, Unescape)> {
     let text = std::str::from_utf8(json).map_err(|_| Fail::Syntax)?;
     let mut s = Scanner {
         b: json,
         text,
         i: 0,
         depth: DEPTH,
+        pending: Unescape::default(),
     };
     s.ws();
     if s.peek() != Some(b'{') {
@@ -99,7 +160,7 @@ pub(super) fn scan(json: &[u8]) -> R<ClaimsData> {
     if s.i != s.b.len() {
         return Err(Fail::Syntax);
     }
-    Ok(c)
+    Ok((c, s.pending))
 }
 
 impl<'a> Scanner<'a> {
@@ -177,7 +238,10 @@ impl<'a> Scanner<'a> {
             return Err(Fail::Claim(Problem::Duplicate(name.to_owned())));
         }
         self.colon()?;
-        let value = self.lite()?;
+        let value = match slot {
+            Slot::Str(_) if self.peek() == Some(b'"') => self.str_claim()?,
+            _ => self.lite()?,
+        };
         let base = self.b;
         let ok = match (slot, value) {
             (Slot::Str(s), Lite::Str(v)) => {
@@ -419,27 +483,64 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// A string claim's value at `self.i` (on its opening quote): a position when it has
+    /// no escape or only short ones (those are unescaped in place afterwards), otherwise as
+    /// [`Scanner::lite`] has it.
+    fn str_claim(&mut self) -> R<Lite> {
+        let sp = self.string_span()?;
+        if !sp.unicode {
+            let len = sp.end - sp.start - sp.short;
+            if sp.short == 0 {
+                return Ok(Lite::Str(Text::At(sp.start, sp.end)));
+            }
+            if let Some(slot) = self.pending.spans.get_mut(self.pending.n) {
+                *slot = (sp.start, sp.end);
+                self.pending.n += 1;
+                return Ok(Lite::Str(Text::At(sp.start, sp.start + len)));
+            }
+        }
+        Ok(Lite::Str(Text::Own(self.unescape(&sp)?.into_boxed_str())))
+    }
+
     /// A string at `self.i` (on its opening quote): borrowed when it has no escape,
     /// unescaped otherwise.
     fn string_value(&mut self) -> R<Cow<'a, str>> {
+        let sp = self.string_span()?;
+        if sp.short == 0 && !sp.unicode {
+            return self
+                .text
+                .get(sp.start..sp.end)
+                .map(Cow::Borrowed)
+                .ok_or(Fail::Syntax);
+        }
+        self.unescape(&sp).map(Cow::Owned)
+    }
+
+    /// Delimits and checks the string at `self.i` (on its opening quote) and steps over it.
+    fn string_span(&mut self) -> R<Span> {
         let start = self.i + 1;
         let mut j = stop_byte(self.b, start).ok_or(Fail::Syntax)?;
         if self.b.get(j) == Some(&b'"') {
             self.i = j + 1;
-            return self
-                .text
-                .get(start..j)
-                .map(Cow::Borrowed)
-                .ok_or(Fail::Syntax);
+            return Ok(Span {
+                start,
+                end: j,
+                short: 0,
+                unicode: false,
+            });
         }
         // Escapes: find the closing quote, checking each escape's form on the way.
         let mut unicode = false;
+        let mut short = 0;
         loop {
             match self.b.get(j) {
                 Some(b'"') => break,
                 Some(b'\\') => {
                     match self.b.get(j + 1) {
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => j += 2,
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            short += 1;
+                            j += 2;
+                        }
                         Some(b'u') => {
                             unicode = true;
                             let hex = self.b.get(j + 2..j + 6).ok_or(Fail::Syntax)?;
@@ -457,12 +558,21 @@ impl<'a> Scanner<'a> {
             }
         }
         self.i = j + 1;
-        if unicode {
+        Ok(Span {
+            start,
+            end: j,
+            short,
+            unicode,
+        })
+    }
+
+    /// The value of a string with escapes, as [`Scanner::string_span`] delimited it.
+    fn unescape(&self, sp: &Span) -> R<String> {
+        let (start, j) = (sp.start, sp.end);
+        if sp.unicode {
             // Surrogate pairs and their errors exactly as serde_json has them.
             let quoted = self.text.get(start - 1..j + 1).ok_or(Fail::Syntax)?;
-            return serde_json::from_str::<String>(quoted)
-                .map(Cow::Owned)
-                .map_err(|_| Fail::Syntax);
+            return serde_json::from_str::<String>(quoted).map_err(|_| Fail::Syntax);
         }
         let inner = self.text.get(start..j).ok_or(Fail::Syntax)?;
         let mut out = String::with_capacity(inner.len());
@@ -494,7 +604,7 @@ impl<'a> Scanner<'a> {
             }
             out.push_str(chars.as_str());
         }
-        Ok(Cow::Owned(out))
+        Ok(out)
     }
 }
 
@@ -747,8 +857,8 @@ mod tests {
     }
 
     fn check(json: &[u8]) {
-        let new = parse(json.to_vec());
-        let old = parse_serde(json.to_vec());
+        let new = parse(json.to_vec()).map(|c| c.view());
+        let old = parse_serde(json.to_vec()).map(|c| c.view());
         assert_eq!(new, old, "{:?}", String::from_utf8_lossy(json));
         if new.is_ok() {
             assert!(
