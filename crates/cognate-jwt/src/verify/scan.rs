@@ -67,27 +67,29 @@ impl Unescape {
             let Some(span) = json.get_mut(start..end) else {
                 continue;
             };
+            // Runs between backslashes move left by the escapes seen so far (`w <= r`).
             let (mut r, mut w) = (0, 0);
-            while let Some(&c) = span.get(r) {
-                let out = if c == b'\\' {
-                    r += 1;
-                    match span.get(r) {
-                        Some(b'b') => 0x08,
-                        Some(b'f') => 0x0c,
-                        Some(b'n') => b'\n',
-                        Some(b'r') => b'\r',
-                        Some(b't') => b'\t',
-                        // `"`, `\\` and `/` stand for themselves.
-                        Some(&e) => e,
-                        None => break,
-                    }
-                } else {
-                    c
+            while let Some(rest) = span.get(r..) {
+                let run = memchr::memchr(b'\\', rest).unwrap_or(rest.len());
+                if w != r {
+                    span.copy_within(r..r + run, w);
+                }
+                r += run;
+                w += run;
+                let out = match span.get(r + 1) {
+                    Some(b'b') => 0x08,
+                    Some(b'f') => 0x0c,
+                    Some(b'n') => b'\n',
+                    Some(b'r') => b'\r',
+                    Some(b't') => b'\t',
+                    // `"`, `\\` and `/` stand for themselves.
+                    Some(&e) => e,
+                    None => break,
                 };
                 if let Some(dst) = span.get_mut(w) {
                     *dst = out;
                 }
-                r += 1;
+                r += 2;
                 w += 1;
             }
         }
@@ -201,23 +203,40 @@ impl<'a> Scanner<'a> {
     /// One member of the top-level object: `key` is read, the `:` and value are next.
     /// (As in serde_json, a registered claim's duplicate is refused before the `:`.)
     fn member(&mut self, c: &mut ClaimsData, key: Cow<'a, str>) -> R<()> {
-        let (name, slot): (&'static str, Slot<'_>) = match &*key {
-            "iss" => ("iss", Slot::Str(&mut c.iss)),
-            "sub" => ("sub", Slot::Str(&mut c.sub)),
-            "aud" => ("aud", Slot::Aud(&mut c.aud)),
-            "exp" => ("exp", Slot::Date(&mut c.exp)),
-            "nbf" => ("nbf", Slot::Date(&mut c.nbf)),
-            "iat" => ("iat", Slot::Date(&mut c.iat)),
-            "auth_time" => ("auth_time", Slot::Date(&mut c.auth_time)),
-            "token_use" => ("token_use", Slot::Str(&mut c.token_use)),
-            "client_id" => ("client_id", Slot::Str(&mut c.client_id)),
-            "scope" => ("scope", Slot::Str(&mut c.scope)),
-            "username" => ("username", Slot::Str(&mut c.username)),
-            "cognito:username" => ("cognito:username", Slot::Str(&mut c.cognito_username)),
-            "cognito:groups" => ("cognito:groups", Slot::Strings(&mut c.groups)),
-            "jti" => ("jti", Slot::Str(&mut c.jti)),
-            "origin_jti" => ("origin_jti", Slot::Str(&mut c.origin_jti)),
-            "event_id" => ("event_id", Slot::Str(&mut c.event_id)),
+        // Byte patterns: a decision tree on length and bytes, no string comparisons.
+        let (name, slot): (&'static str, Slot<'_>) = match key.as_bytes() {
+            [b'i', b's', b's'] => ("iss", Slot::Str(&mut c.iss)),
+            [b's', b'u', b'b'] => ("sub", Slot::Str(&mut c.sub)),
+            [b'a', b'u', b'd'] => ("aud", Slot::Aud(&mut c.aud)),
+            [b'e', b'x', b'p'] => ("exp", Slot::Date(&mut c.exp)),
+            [b'n', b'b', b'f'] => ("nbf", Slot::Date(&mut c.nbf)),
+            [b'i', b'a', b't'] => ("iat", Slot::Date(&mut c.iat)),
+            [b'a', b'u', b't', b'h', b'_', b't', b'i', b'm', b'e'] => {
+                ("auth_time", Slot::Date(&mut c.auth_time))
+            }
+            [b't', b'o', b'k', b'e', b'n', b'_', b'u', b's', b'e'] => {
+                ("token_use", Slot::Str(&mut c.token_use))
+            }
+            [b'c', b'l', b'i', b'e', b'n', b't', b'_', b'i', b'd'] => {
+                ("client_id", Slot::Str(&mut c.client_id))
+            }
+            [b's', b'c', b'o', b'p', b'e'] => ("scope", Slot::Str(&mut c.scope)),
+            [b'u', b's', b'e', b'r', b'n', b'a', b'm', b'e'] => {
+                ("username", Slot::Str(&mut c.username))
+            }
+            [b'c', b'o', b'g', b'n', b'i', b't', b'o', b':', b'u', b's', b'e', b'r', b'n', b'a', b'm', b'e'] => {
+                ("cognito:username", Slot::Str(&mut c.cognito_username))
+            }
+            [b'c', b'o', b'g', b'n', b'i', b't', b'o', b':', b'g', b'r', b'o', b'u', b'p', b's'] => {
+                ("cognito:groups", Slot::Strings(&mut c.groups))
+            }
+            [b'j', b't', b'i'] => ("jti", Slot::Str(&mut c.jti)),
+            [b'o', b'r', b'i', b'g', b'i', b'n', b'_', b'j', b't', b'i'] => {
+                ("origin_jti", Slot::Str(&mut c.origin_jti))
+            }
+            [b'e', b'v', b'e', b'n', b't', b'_', b'i', b'd'] => {
+                ("event_id", Slot::Str(&mut c.event_id))
+            }
             _ => {
                 self.colon()?;
                 let value = self.extra_value()?;
@@ -350,6 +369,26 @@ impl<'a> Scanner<'a> {
     /// else is checked by serde_json (its range rules for floats and long integers).
     fn number(&mut self) -> R<Lite> {
         let start = self.i;
+        // The common case in one pass: a positive integer without fraction or exponent
+        // that fits a `u64`. Anything else is read again below from `start`.
+        if let Some(b'1'..=b'9') = self.peek() {
+            let mut v: u64 = 0;
+            let mut fits = true;
+            while let Some(&d @ b'0'..=b'9') = self.b.get(self.i) {
+                match v
+                    .checked_mul(10)
+                    .and_then(|x| x.checked_add(u64::from(d - b'0')))
+                {
+                    Some(x) => v = x,
+                    None => fits = false,
+                }
+                self.i += 1;
+            }
+            if fits && !matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+                return Ok(Lite::Int(v));
+            }
+            self.i = start;
+        }
         let plain = self.skip_number()?;
         let raw = self.text.get(start..self.i).ok_or(Fail::Syntax)?;
         if plain {
