@@ -39,14 +39,18 @@ pub(crate) fn decode(s: &str) -> Option<Vec<u8>> {
 /// [`decode`] into `buf` when the decoded bytes fit (no allocation); `Err(())` when they do
 /// not fit, `Ok(None)` on any deviation from canonical unpadded base64url.
 pub(crate) fn decode_into<'b>(s: &str, buf: &'b mut [u8]) -> Result<Option<&'b [u8]>, ()> {
+    decode_into_mut(s, buf).map(|d| d.map(|d| &*d))
+}
+
+/// [`decode_into`], handing back the decoded bytes mutably.
+pub(crate) fn decode_into_mut<'b>(s: &str, buf: &'b mut [u8]) -> Result<Option<&'b mut [u8]>, ()> {
     let codec = &base64_simd::URL_SAFE_NO_PAD;
     match codec.decoded_length(s.as_bytes()) {
         Err(_) => Ok(None),
         Ok(n) if n > buf.len() => Err(()),
         Ok(_) => Ok(codec
             .decode(s.as_bytes(), base64_simd::Out::from_slice(buf))
-            .ok()
-            .map(|d| &*d)),
+            .ok()),
     }
 }
 

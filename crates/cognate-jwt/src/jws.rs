@@ -107,11 +107,14 @@ pub struct CompactJws<'a> {
 
 /// Parses a compact JWS, checking structure only. See the module documentation.
 pub fn parse_compact(token: &str, max_bytes: usize) -> Result<CompactJws<'_>, JwsError> {
-    let (header, signing_input, payload, s) = parse_parts(token, max_bytes)?;
+    let (h, p, s) = split(token, max_bytes)?;
+    let header_json = b64::decode(h).ok_or(JwsError::Base64(Segment::Header))?;
+    let header = parse_header(&header_json)?;
+    let payload = b64::decode(p).ok_or(JwsError::Base64(Segment::Payload))?;
     let signature = b64::decode(s).ok_or(JwsError::Base64(Segment::Signature))?;
     Ok(CompactJws {
         header,
-        signing_input,
+        signing_input: signing_input(token, h, p),
         payload,
         signature,
     })
@@ -136,22 +139,57 @@ impl Signature<'_> {
 /// The longest signature decoded into a caller's buffer: RSA up to 8192 bits.
 pub(crate) const SIG_BUF: usize = crate::jwk::MAX_RSA_BITS / 8;
 
+/// The JOSE header as the verifier reads it: borrowed from the decoded header bytes when
+/// [`quick_spans`] takes the header (short escapes undone in place), owned otherwise.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct HeaderRef<'h> {
+    pub(crate) alg: Cow<'h, str>,
+    pub(crate) kid: Option<Cow<'h, str>>,
+    pub(crate) typ: Option<Cow<'h, str>>,
+    pub(crate) cty: Option<Cow<'h, str>>,
+}
+
+impl From<JoseHeader> for HeaderRef<'_> {
+    fn from(h: JoseHeader) -> Self {
+        HeaderRef {
+            alg: Cow::Owned(h.alg),
+            kid: h.kid.map(Cow::Owned),
+            typ: h.typ.map(Cow::Owned),
+            cty: h.cty.map(Cow::Owned),
+        }
+    }
+}
+
+/// The size of the verifier's header buffer: a usual header fits.
+pub(crate) const HEADER_BUF: usize = 256;
+
 /// A compact JWS as [`parse_compact`] reads it (same checks, same errors, same order), with
-/// the signature decoded into `sig_buf` when it fits.
+/// the header and the signature decoded into the caller's buffers when they fit.
 pub(crate) struct CompactBuf<'t, 'b> {
-    pub(crate) header: JoseHeader,
+    pub(crate) header: HeaderRef<'b>,
     pub(crate) signing_input: &'t str,
     pub(crate) payload: Vec<u8>,
     pub(crate) signature: Signature<'b>,
 }
 
-/// [`parse_compact`] without allocating for the signature (the verifier's hot path).
+/// [`parse_compact`] without allocating for the header or the signature (the verifier's
+/// hot path).
 pub(crate) fn parse_compact_buf<'t, 'b>(
     token: &'t str,
     max_bytes: usize,
+    header_buf: &'b mut [u8; HEADER_BUF],
     sig_buf: &'b mut [u8; SIG_BUF],
 ) -> Result<CompactBuf<'t, 'b>, JwsError> {
-    let (header, signing_input, payload, s) = parse_parts(token, max_bytes)?;
+    let (h, p, s) = split(token, max_bytes)?;
+    let header = match b64::decode_into_mut(h, header_buf) {
+        Ok(Some(json)) => header_in_place(json)?,
+        Ok(None) => return Err(JwsError::Base64(Segment::Header)),
+        Err(()) => {
+            let json = b64::decode(h).ok_or(JwsError::Base64(Segment::Header))?;
+            parse_header(&json)?.into()
+        }
+    };
+    let payload = b64::decode(p).ok_or(JwsError::Base64(Segment::Payload))?;
     let signature = match b64::decode_into(s, sig_buf) {
         Ok(sig) => sig.map(Signature::Buf),
         Err(()) => b64::decode(s).map(Signature::Heap),
@@ -159,18 +197,19 @@ pub(crate) fn parse_compact_buf<'t, 'b>(
     .ok_or(JwsError::Base64(Segment::Signature))?;
     Ok(CompactBuf {
         header,
-        signing_input,
+        signing_input: signing_input(token, h, p),
         payload,
         signature,
     })
 }
 
-/// Header parsed, signing input, payload decoded, and the signature segment (non-empty, not
-/// yet decoded: the caller decodes it next, last, as the errors' order requires).
-fn parse_parts(
-    token: &str,
-    max_bytes: usize,
-) -> Result<(JoseHeader, &str, Vec<u8>, &str), JwsError> {
+/// `BASE64URL(header) || '.' || BASE64URL(payload)` of a token split by [`split`].
+fn signing_input<'t>(token: &'t str, h: &str, p: &str) -> &'t str {
+    token.get(..h.len() + 1 + p.len()).unwrap_or_default()
+}
+
+/// The size limit, then the three non-empty segments (header, payload, signature).
+fn split(token: &str, max_bytes: usize) -> Result<(&str, &str, &str), JwsError> {
     if token.len() > max_bytes {
         return Err(JwsError::TooLarge { max: max_bytes });
     }
@@ -199,16 +238,74 @@ fn parse_parts(
             return Err(JwsError::EmptySegment(name));
         }
     }
-    // A usual header fits on the stack.
-    let mut header_buf = [0u8; 256];
-    let header = match b64::decode_into(h, &mut header_buf) {
-        Ok(Some(json)) => parse_header(json)?,
-        Ok(None) => return Err(JwsError::Base64(Segment::Header)),
-        Err(()) => parse_header(&b64::decode(h).ok_or(JwsError::Base64(Segment::Header))?)?,
+    Ok((h, p, s))
+}
+
+/// [`parse_header`] on a buffer the caller owns: a header [`quick_spans`] takes is borrowed
+/// from `json` (its short escapes undone in place); any other goes to [`parse_header_serde`]
+/// before `json` is touched.
+fn header_in_place(json: &mut [u8]) -> Result<HeaderRef<'_>, JwsError> {
+    let spans = match quick_spans(json) {
+        // Valid UTF-8 as a whole, so each value is, before and after unescaping.
+        Some(spans) if std::str::from_utf8(json).is_ok() => spans,
+        _ => return parse_header_serde(json).map(HeaderRef::from),
     };
-    let payload = b64::decode(p).ok_or(JwsError::Base64(Segment::Payload))?;
-    let signing_input = token.get(..h.len() + 1 + p.len()).unwrap_or_default();
-    Ok((header, signing_input, payload, s))
+    let mut ends = [0usize; 4];
+    for (sp, end) in spans.iter().zip(ends.iter_mut()) {
+        if let Some(sp) = sp {
+            *end = match json.get_mut(sp.start..sp.end) {
+                Some(v) if sp.escaped => sp.start + unescape_in_place(v),
+                _ => sp.end,
+            };
+        }
+    }
+    let json: &[u8] = json;
+    let value = |i: usize| -> Option<Cow<'_, str>> {
+        let sp = spans.get(i)?.as_ref()?;
+        let end = *ends.get(i)?;
+        // Never fails (checked above); a failure would read as a missing member.
+        std::str::from_utf8(json.get(sp.start..end)?)
+            .ok()
+            .map(Cow::Borrowed)
+    };
+    Ok(HeaderRef {
+        alg: value(0).ok_or(JwsError::HeaderMemberType("alg"))?,
+        kid: value(1),
+        typ: value(2),
+        cty: value(3),
+    })
+}
+
+/// Undoes the short JSON escapes (`\"` `\\` `\/` `\b` `\f` `\n` `\r` `\t`) of a string's
+/// bytes in place, left-aligned; returns the new length. Every `\` in `span` must start
+/// one of these escapes (as checked by the caller's scan).
+pub(crate) fn unescape_in_place(span: &mut [u8]) -> usize {
+    // Runs between backslashes move left by the escapes seen so far (`w <= r`).
+    let (mut r, mut w) = (0, 0);
+    while let Some(rest) = span.get(r..) {
+        let run = memchr::memchr(b'\\', rest).unwrap_or(rest.len());
+        if w != r {
+            span.copy_within(r..r + run, w);
+        }
+        r += run;
+        w += run;
+        let out = match span.get(r + 1) {
+            Some(b'b') => 0x08,
+            Some(b'f') => 0x0c,
+            Some(b'n') => b'\n',
+            Some(b'r') => b'\r',
+            Some(b't') => b'\t',
+            // `"`, `\\` and `/` stand for themselves.
+            Some(&e) => e,
+            None => break,
+        };
+        if let Some(dst) = span.get_mut(w) {
+            *dst = out;
+        }
+        r += 2;
+        w += 1;
+    }
+    w
 }
 
 /// Parses a JOSE header from its JSON bytes (see the module documentation for the rules).
@@ -229,17 +326,51 @@ pub fn parse_header(json: &[u8]) -> Result<JoseHeader, JwsError> {
 /// decides). Whatever this accepts, [`parse_header_serde`] accepts with the same values
 /// (`tests::quick_header_differential`).
 fn quick_header(json: &[u8]) -> Option<JoseHeader> {
+    let spans = quick_spans(json)?;
+    let value = |sp: &Option<QuickSpan>| -> Option<Option<String>> {
+        let Some(sp) = sp else {
+            return Some(None);
+        };
+        let mut v = json.get(sp.start..sp.end)?.to_vec();
+        if sp.escaped {
+            let n = unescape_in_place(&mut v);
+            v.truncate(n);
+        }
+        String::from_utf8(v).ok().map(Some)
+    };
+    let [alg, kid, typ, cty] = &spans;
+    Some(JoseHeader {
+        alg: value(alg)??,
+        kid: value(kid)?,
+        typ: value(typ)?,
+        cty: value(cty)?,
+    })
+}
+
+/// Where [`quick_spans`] found a member's string value (between the quotes).
+#[derive(Clone, Copy)]
+struct QuickSpan {
+    start: usize,
+    end: usize,
+    /// It has short escapes (it has no other kind).
+    escaped: bool,
+}
+
+/// The positions of `alg`, `kid`, `typ`, `cty` (in that order) when the header has the
+/// shape [`quick_header`] takes (`alg` present); `None` otherwise. Values are not yet
+/// checked for UTF-8.
+fn quick_spans(json: &[u8]) -> Option<[Option<QuickSpan>; 4]> {
     let mut i = skip_ws(json, 0);
     if json.get(i) != Some(&b'{') {
         return None;
     }
     i = skip_ws(json, i + 1);
-    let mut slots: [Option<String>; 4] = [None, None, None, None];
+    let mut slots: [Option<QuickSpan>; 4] = [None; 4];
     loop {
         if json.get(i) != Some(&b'"') {
             return None;
         }
-        let name_end = i + 1 + json.get(i + 1..)?.iter().position(|&c| c == b'"')?;
+        let name_end = i + 1 + memchr::memchr(b'"', json.get(i + 1..)?)?;
         let slot = match json.get(i + 1..name_end)? {
             b"alg" => 0,
             b"kid" => 1,
@@ -252,12 +383,12 @@ fn quick_header(json: &[u8]) -> Option<JoseHeader> {
             return None;
         }
         i = skip_ws(json, i + 1);
-        let (value, next) = quick_string(json, i)?;
+        let (span, next) = quick_string(json, i)?;
         let dest = slots.get_mut(slot)?;
         if dest.is_some() {
             return None;
         }
-        *dest = Some(value);
+        *dest = Some(span);
         i = skip_ws(json, next);
         match json.get(i) {
             Some(b',') => i = skip_ws(json, i + 1),
@@ -265,16 +396,10 @@ fn quick_header(json: &[u8]) -> Option<JoseHeader> {
             _ => return None,
         }
     }
-    if skip_ws(json, i + 1) != json.len() {
+    if skip_ws(json, i + 1) != json.len() || slots.first()?.is_none() {
         return None;
     }
-    let [alg, kid, typ, cty] = slots;
-    Some(JoseHeader {
-        alg: alg?,
-        kid,
-        typ,
-        cty,
-    })
+    Some(slots)
 }
 
 /// JSON whitespace (space, tab, LF, CR) from `i`; returns the next index.
@@ -286,47 +411,38 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 }
 
 /// A JSON string at `i` (its opening quote) with only the short escapes; `None` on a `\u`
-/// escape, a control character, invalid UTF-8 or anything malformed. Returns the value and
-/// the index after the closing quote.
-fn quick_string(b: &[u8], i: usize) -> Option<(String, usize)> {
+/// escape, a control character or anything malformed. Returns its span and the index after
+/// the closing quote.
+fn quick_string(b: &[u8], i: usize) -> Option<(QuickSpan, usize)> {
     if b.get(i) != Some(&b'"') {
         return None;
     }
     let start = i + 1;
     let mut j = start;
-    let mut out: Vec<u8> = Vec::new();
-    let mut run = start;
+    let mut escaped = false;
     loop {
-        let c = *b.get(j)?;
-        match c {
+        match *b.get(j)? {
             b'"' => break,
             b'\\' => {
-                out.extend_from_slice(b.get(run..j)?);
-                out.push(match b.get(j + 1)? {
-                    b'"' => b'"',
-                    b'\\' => b'\\',
-                    b'/' => b'/',
-                    b'b' => 0x08,
-                    b'f' => 0x0c,
-                    b'n' => b'\n',
-                    b'r' => b'\r',
-                    b't' => b'\t',
+                match b.get(j + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
                     _ => return None,
-                });
+                }
+                escaped = true;
                 j += 2;
-                run = j;
             }
             0..=0x1f => return None,
             _ => j += 1,
         }
     }
-    let value = if run == start {
-        std::str::from_utf8(b.get(start..j)?).ok()?.to_owned()
-    } else {
-        out.extend_from_slice(b.get(run..j)?);
-        String::from_utf8(out).ok()?
-    };
-    Some((value, j + 1))
+    Some((
+        QuickSpan {
+            start,
+            end: j,
+            escaped,
+        },
+        j + 1,
+    ))
 }
 
 /// The reference header reader (serde), used for every header [`quick_header`] does not take.
@@ -674,6 +790,13 @@ mod tests {
             "{:?}",
             String::from_utf8_lossy(json)
         );
+        let mut buf = json.to_vec();
+        assert_eq!(
+            header_in_place(&mut buf),
+            reference.clone().map(HeaderRef::from),
+            "{:?}",
+            String::from_utf8_lossy(json)
+        );
         match quick_header(json) {
             Some(h) => {
                 assert_eq!(Ok(h), reference, "{:?}", String::from_utf8_lossy(json));
@@ -840,10 +963,11 @@ mod tests {
         for t in &tokens {
             let mut buf = [0u8; SIG_BUF];
             let a = parse_compact(t, DEFAULT_MAX_TOKEN_BYTES);
-            let b = parse_compact_buf(t, DEFAULT_MAX_TOKEN_BYTES, &mut buf);
+            let mut hbuf = [0u8; HEADER_BUF];
+            let b = parse_compact_buf(t, DEFAULT_MAX_TOKEN_BYTES, &mut hbuf, &mut buf);
             match (a, b) {
                 (Ok(a), Ok(b)) => {
-                    assert_eq!(a.header, b.header);
+                    assert_eq!(HeaderRef::from(a.header), b.header);
                     assert_eq!(a.signing_input, b.signing_input);
                     assert_eq!(a.payload, b.payload);
                     assert_eq!(a.signature, b.signature.as_slice());

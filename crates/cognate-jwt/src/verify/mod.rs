@@ -181,8 +181,9 @@ impl Engine {
         if let Some(hit) = self.cached(token) {
             return hit;
         }
+        let mut header_buf = [0u8; jws::HEADER_BUF];
         let mut sig_buf = [0u8; jws::SIG_BUF];
-        let parsed = self.parse(token, &mut sig_buf)?;
+        let parsed = self.parse(token, &mut header_buf, &mut sig_buf)?;
         let slot = self.slot(parsed.slot)?;
         let kid = parsed.jws.header.kid.as_deref().unwrap_or_default();
         let keys = slot.keys.set();
@@ -194,8 +195,9 @@ impl Engine {
         if let Some(hit) = self.cached(token) {
             return hit;
         }
+        let mut header_buf = [0u8; jws::HEADER_BUF];
         let mut sig_buf = [0u8; jws::SIG_BUF];
-        let parsed = self.parse(token, &mut sig_buf)?;
+        let parsed = self.parse(token, &mut header_buf, &mut sig_buf)?;
         let slot = self.slot(parsed.slot)?;
         let kid = parsed.jws.header.kid.as_deref().unwrap_or_default();
         let key = match slot.keys.get(kid) {
@@ -227,9 +229,10 @@ impl Engine {
     fn parse<'t, 'b>(
         &self,
         token: &'t str,
+        header_buf: &'b mut [u8; jws::HEADER_BUF],
         sig_buf: &'b mut [u8; jws::SIG_BUF],
     ) -> Result<Parsed<'t, 'b>, VerifyError> {
-        let jws = jws::parse_compact_buf(token, self.max_token_bytes, sig_buf)?;
+        let jws = jws::parse_compact_buf(token, self.max_token_bytes, header_buf, sig_buf)?;
         if jws.header.alg != "RS256" {
             return Err(VerifyError::AlgorithmNotAllowed(echo(&jws.header.alg)));
         }

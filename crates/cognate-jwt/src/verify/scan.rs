@@ -67,31 +67,7 @@ impl Unescape {
             let Some(span) = json.get_mut(start..end) else {
                 continue;
             };
-            // Runs between backslashes move left by the escapes seen so far (`w <= r`).
-            let (mut r, mut w) = (0, 0);
-            while let Some(rest) = span.get(r..) {
-                let run = memchr::memchr(b'\\', rest).unwrap_or(rest.len());
-                if w != r {
-                    span.copy_within(r..r + run, w);
-                }
-                r += run;
-                w += run;
-                let out = match span.get(r + 1) {
-                    Some(b'b') => 0x08,
-                    Some(b'f') => 0x0c,
-                    Some(b'n') => b'\n',
-                    Some(b'r') => b'\r',
-                    Some(b't') => b'\t',
-                    // `"`, `\\` and `/` stand for themselves.
-                    Some(&e) => e,
-                    None => break,
-                };
-                if let Some(dst) = span.get_mut(w) {
-                    *dst = out;
-                }
-                r += 2;
-                w += 1;
-            }
+            crate::jws::unescape_in_place(span);
         }
     }
 }
