@@ -25,6 +25,7 @@ use serde_json::Value;
 
 use super::claims::{Audience, ClaimsData, Lite, Problem, Text, MAX_NUMERIC_DATE};
 use super::error::echo;
+use crate::jws::stop_byte;
 
 /// Why the scan stopped.
 pub(super) enum Fail {
@@ -621,38 +622,6 @@ impl<'a> Scanner<'a> {
         }
         Ok(out)
     }
-}
-
-/// The first `"`, `\\` or control character (below 0x20) at or after `from`: where a
-/// string's plain run stops. Eight bytes at a time (SWAR), like serde_json's own scan.
-fn stop_byte(b: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = from;
-    while let Some(chunk) = b.get(i..i + 8) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(w);
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let backslash = x ^ (ONES * u64::from(b'\\'));
-        // A byte below 0x20 (or a zero byte of `quote`/`backslash`) borrows from its high
-        // bit; bytes above the first hit may be false positives, the lowest one is exact.
-        let hits = (quote.wrapping_sub(ONES) & !quote
-            | backslash.wrapping_sub(ONES) & !backslash
-            | x.wrapping_sub(ONES * 0x20) & !x)
-            & HIGH;
-        if hits != 0 {
-            return Some(i + (hits.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    while let Some(&c) = b.get(i) {
-        if c == b'"' || c == b'\\' || c < 0x20 {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
 }
 
 #[cfg(test)]
