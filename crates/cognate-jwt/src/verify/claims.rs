@@ -176,11 +176,8 @@ pub struct VerifiedClaims {
 }
 
 impl VerifiedClaims {
-    pub(crate) fn new(data: ClaimsData, exp: UnixTime) -> Self {
-        Self {
-            data: Arc::new(data),
-            exp,
-        }
+    pub(crate) fn new(data: Arc<ClaimsData>, exp: UnixTime) -> Self {
+        Self { data, exp }
     }
 
     /// `iss`: the issuer (one of the verifier's, compared exactly).
@@ -379,20 +376,34 @@ pub(super) enum Problem {
 }
 
 /// Parses a payload. See the module documentation.
-pub(crate) fn parse(mut json: Vec<u8>) -> Result<ClaimsData, VerifyError> {
-    let mut claims = match super::scan::scan(&json) {
-        Ok((c, unescape)) => {
-            unescape.apply(&mut json);
-            c
+///
+/// The claims are built in place in their final `Arc` (the value is ~400 bytes; moving it
+/// through the verifier's frames and into an `Arc` cost several copies).
+pub(crate) fn parse(json: Vec<u8>) -> Result<Arc<ClaimsData>, VerifyError> {
+    let mut shared = Arc::new(ClaimsData::default());
+    match Arc::get_mut(&mut shared) {
+        Some(c) => fill(json, c)?,
+        // Never taken: the `Arc` was just created.
+        None => {
+            let mut c = ClaimsData::default();
+            fill(json, &mut c)?;
+            shared = Arc::new(c);
         }
+    }
+    Ok(shared)
+}
+
+fn fill(mut json: Vec<u8>, c: &mut ClaimsData) -> Result<(), VerifyError> {
+    match super::scan::scan(&json, c) {
+        Ok(unescape) => unescape.apply(&mut json),
         Err(Fail::Syntax) => return Err(VerifyError::PayloadNotJsonObject),
         Err(Fail::Claim(Problem::Duplicate(name))) => {
             return Err(VerifyError::DuplicateClaim(name))
         }
         Err(Fail::Claim(Problem::Type(name))) => return Err(VerifyError::ClaimType(name)),
-    };
-    claims.payload = json;
-    Ok(claims)
+    }
+    c.payload = json;
+    Ok(())
 }
 
 /// The serde visitor the scanner replaced: the reference of the differential tests.

@@ -123,7 +123,7 @@ struct Engine {
 /// A token that passed the checks that need no key.
 struct Parsed<'t, 'b> {
     jws: CompactBuf<'t, 'b>,
-    claims: ClaimsData,
+    claims: Arc<ClaimsData>,
     slot: usize,
 }
 

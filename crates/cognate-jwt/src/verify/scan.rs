@@ -93,9 +93,9 @@ enum Slot<'a> {
     Strings(&'a mut Option<Vec<Text>>),
 }
 
-/// Scans `json` into claims. The caller applies the returned [`Unescape`] to `json` and
-/// stores `json` itself into the result afterwards.
-pub(super) fn scan(json: &[u8]) -> R<(ClaimsData, Unescape)> {
+/// Scans `json` into `c` (fresh, default). The caller applies the returned [`Unescape`] to
+/// `json` and stores `json` itself into `c` afterwards.
+pub(super) fn scan(json: &[u8], c: &mut ClaimsData) -> R<Unescape> {
     let text = std::str::from_utf8(json).map_err(|_| Fail::Syntax)?;
     let mut s = Scanner {
         b: json,
@@ -110,7 +110,6 @@ pub(super) fn scan(json: &[u8]) -> R<(ClaimsData, Unescape)> {
     }
     s.enter()?;
     s.i += 1;
-    let mut c = ClaimsData::default();
     s.ws();
     if s.peek() == Some(b'}') {
         s.i += 1;
@@ -120,7 +119,7 @@ pub(super) fn scan(json: &[u8]) -> R<(ClaimsData, Unescape)> {
                 return Err(Fail::Syntax);
             }
             let key = s.string_value()?;
-            s.member(&mut c, key)?;
+            s.member(c, key)?;
             s.ws();
             match s.peek() {
                 Some(b',') => {
@@ -139,7 +138,7 @@ pub(super) fn scan(json: &[u8]) -> R<(ClaimsData, Unescape)> {
     if s.i != s.b.len() {
         return Err(Fail::Syntax);
     }
-    Ok((c, s.pending))
+    Ok(s.pending)
 }
 
 impl<'a> Scanner<'a> {
