@@ -11,7 +11,7 @@
 #[cfg(test)]
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cognate_types::{TokenUse, UnixTime};
 #[cfg(test)]
@@ -109,7 +109,65 @@ pub(crate) struct ClaimsData {
     pub(crate) jti: Option<Text>,
     pub(crate) origin_jti: Option<Text>,
     pub(crate) event_id: Option<Text>,
-    pub(crate) extra: Map<String, Value>,
+    /// The other members, as positions of validated values in `payload`.
+    pub(crate) extras: Extras,
+    /// Those members as JSON values, built on first use ([`ClaimsData::extra`]).
+    pub(crate) extra_built: ExtraCache,
+}
+
+/// An extra member: its name and where its value (already checked by the scanner: JSON
+/// syntax, nesting, number ranges, string escapes) sits in the payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Extra {
+    pub(crate) name: Text,
+    pub(crate) value: (usize, usize),
+}
+
+impl Default for Extra {
+    fn default() -> Self {
+        Extra {
+            name: Text::At(0, 0),
+            value: (0, 0),
+        }
+    }
+}
+
+/// The extra members in token order: the first few inline (no allocation for a typical
+/// token's one or two extras), the others in a `Vec`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Extras {
+    head: [Extra; 4],
+    n: usize,
+    rest: Vec<Extra>,
+}
+
+impl Extras {
+    pub(crate) fn push(&mut self, e: Extra) {
+        match self.head.get_mut(self.n) {
+            Some(slot) => *slot = e,
+            None => self.rest.push(e),
+        }
+        self.n += 1;
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Extra> {
+        self.head.iter().take(self.n).chain(self.rest.iter())
+    }
+}
+
+/// The extra members built as JSON values, once, when a caller asks for them. A cache of
+/// what `payload` and `extras` determine, so it takes no part in equality.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ExtraCache(pub(crate) OnceLock<Map<String, Value>>);
+
+impl PartialEq for ExtraCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl ClaimsData {
@@ -123,6 +181,24 @@ impl ClaimsData {
             .unwrap_or_default()
             .iter()
             .map(|g| g.get(&self.payload))
+    }
+
+    /// The extra members as JSON values (built on first call).
+    pub(crate) fn extra(&self) -> &Map<String, Value> {
+        self.extra_built.0.get_or_init(|| {
+            let mut m = Map::new();
+            for e in self.extras.iter() {
+                // The scanner checked every value as serde_json reads it (its nesting
+                // limit is stricter), so parsing the same bytes cannot fail.
+                let value = self
+                    .payload
+                    .get(e.value.0..e.value.1)
+                    .and_then(|raw| serde_json::from_slice(raw).ok())
+                    .unwrap_or(Value::Null);
+                m.insert(e.name.get(&self.payload).to_owned(), value);
+            }
+            m
+        })
     }
 }
 
@@ -160,7 +236,7 @@ impl ClaimsData {
             self.groups
                 .as_ref()
                 .map(|_| self.groups().map(str::to_owned).collect()),
-            self.extra.clone(),
+            self.extra().clone(),
         )
     }
 }
@@ -293,12 +369,12 @@ impl VerifiedClaims {
 
     /// Every other member (custom attributes, `email`, `identities`, `version`...).
     pub fn extra(&self) -> &Map<String, Value> {
-        &self.data.extra
+        self.data.extra()
     }
 
     /// An extra member that is a string (`custom:tenant`, `email`...).
     pub fn extra_str(&self, name: &str) -> Option<&str> {
-        self.data.extra.get(name).and_then(Value::as_str)
+        self.data.extra().get(name).and_then(Value::as_str)
     }
 
     /// All claims as a JSON object.
@@ -360,7 +436,7 @@ impl Serialize for VerifiedClaims {
         opt!("nbf", d.nbf);
         opt!("iat", d.iat);
         m.serialize_entry("exp", &self.exp.as_secs())?;
-        for (k, v) in &d.extra {
+        for (k, v) in d.extra() {
             m.serialize_entry(k, v)?;
         }
         m.end()
@@ -576,6 +652,7 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ClaimsData, A::Error> {
         let mut c = ClaimsData::default();
+        let mut extra = Map::new();
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             let (name, slot): (&'static str, Slot<'_>) = match &*key {
                 "iss" => ("iss", Slot::Str(&mut c.iss)),
@@ -596,11 +673,11 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
                 "event_id" => ("event_id", Slot::Str(&mut c.event_id)),
                 _ => {
                     let value = map.next_value::<Value>()?;
-                    if c.extra.contains_key(&*key) {
+                    if extra.contains_key(&*key) {
                         *self.problem = Some(Problem::Duplicate(echo(&key)));
                         return Err(de::Error::custom("duplicate claim"));
                     }
-                    c.extra.insert(key.into_owned(), value);
+                    extra.insert(key.into_owned(), value);
                     continue;
                 }
             };
@@ -645,6 +722,7 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
                 return Err(de::Error::custom("claim type"));
             }
         }
+        c.extra_built = ExtraCache(OnceLock::from(extra));
         Ok(c)
     }
 }
@@ -671,7 +749,7 @@ mod tests {
         assert_eq!(c.aud, Some(Audience::Many(vec!["a".into(), "b".into()])));
         assert_eq!(c.exp, Some(5));
         assert_eq!(c.groups().collect::<Vec<_>>(), ["g"]);
-        assert_eq!(c.extra.len(), 2);
+        assert_eq!(c.extra().len(), 2);
     }
 
     #[test]
@@ -687,7 +765,7 @@ mod tests {
         assert_eq!(c.aud, Some(Audience::One("x/y".into())));
         assert_eq!(c.groups().collect::<Vec<_>>(), ["g/1"]);
         assert_eq!(c.text(&c.event_id), Some("plain"));
-        assert_eq!(c.extra.get("x"), Some(&Value::String("e/".into())));
+        assert_eq!(c.extra().get("x"), Some(&Value::String("e/".into())));
         assert_eq!(c.view(), parse_serde(json.to_vec()).unwrap().view());
     }
 
@@ -766,5 +844,17 @@ mod tests {
             "}".repeat(10_000)
         );
         assert_eq!(err(&deep_obj), VerifyError::PayloadNotJsonObject);
+    }
+
+    #[test]
+    fn extras_built_on_demand_do_not_change_equality() {
+        let json = br#"{"iss":"i","exp":5,"version":2,"x\u0041":{"a":[1,"b\/"]},"e":"s"}"#;
+        let a = parse(json.to_vec()).unwrap();
+        let b = parse(json.to_vec()).unwrap();
+        assert_eq!(a.extra().len(), 3);
+        assert_eq!(a, b);
+        assert_eq!(a.extra(), b.extra());
+        assert_eq!(a.extra()["xA"], serde_json::json!({"a":[1,"b/"]}));
+        assert_eq!(a.extra()["version"], serde_json::json!(2));
     }
 }

@@ -15,15 +15,17 @@
 //!
 //! The rare, intricate cases are handed to serde_json itself, so their semantics cannot
 //! drift: a string with a `\u` escape (surrogate pairs), a number that is not a plain
-//! non-negative integer fitting in a `u64` (range check of floats and long integers), and
-//! every extra member's value (built as a `serde_json::Value` from the exact slice this
-//! scanner has already validated and delimited).
+//! non-negative integer fitting in a `u64` (range check of floats and long integers).
+//!
+//! Extra members are not built here: the scanner checks each value in full (syntax,
+//! nesting, number ranges, escapes) and records its position; `ClaimsData::extra` builds
+//! the `serde_json::Value`s from those slices on first use. Their names are compared for
+//! duplicates one by one up to 16 members, then through a set.
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 
-use serde_json::Value;
-
-use super::claims::{Audience, ClaimsData, Lite, Problem, Text, MAX_NUMERIC_DATE};
+use super::claims::{Audience, ClaimsData, Extra, Lite, Problem, Text, MAX_NUMERIC_DATE};
 use super::error::echo;
 use crate::jws::stop_byte;
 
@@ -48,7 +50,12 @@ struct Scanner<'a> {
     depth: u32,
     /// String claims with only short escapes, to be unescaped in place (see [`Unescape`]).
     pending: Unescape,
+    /// Extra member names, once there are too many to compare one by one.
+    seen: Option<BTreeSet<String>>,
 }
+
+/// Up to this many extra members, a new name is compared with each earlier one.
+const LINEAR_EXTRAS: usize = 16;
 
 /// The spans (between the quotes) of the string claims whose only escapes are the short
 /// ones (`\/`, `\"`, ...): their `Text` already points at the unescaped length from the
@@ -103,6 +110,7 @@ pub(super) fn scan(json: &[u8], c: &mut ClaimsData) -> R<Unescape> {
         i: 0,
         depth: DEPTH,
         pending: Unescape::default(),
+        seen: None,
     };
     s.ws();
     if s.peek() != Some(b'{') {
@@ -118,8 +126,9 @@ pub(super) fn scan(json: &[u8], c: &mut ClaimsData) -> R<Unescape> {
             if s.peek() != Some(b'"') {
                 return Err(Fail::Syntax);
             }
+            let key_start = s.i + 1;
             let key = s.string_value()?;
-            s.member(c, key)?;
+            s.member(c, key_start, key)?;
             s.ws();
             match s.peek() {
                 Some(b',') => {
@@ -178,7 +187,7 @@ impl<'a> Scanner<'a> {
 
     /// One member of the top-level object: `key` is read, the `:` and value are next.
     /// (As in serde_json, a registered claim's duplicate is refused before the `:`.)
-    fn member(&mut self, c: &mut ClaimsData, key: Cow<'a, str>) -> R<()> {
+    fn member(&mut self, c: &mut ClaimsData, key_start: usize, key: Cow<'a, str>) -> R<()> {
         // Byte patterns: a decision tree on length and bytes, no string comparisons.
         let (name, slot): (&'static str, Slot<'_>) = match key.as_bytes() {
             [b'i', b's', b's'] => ("iss", Slot::Str(&mut c.iss)),
@@ -215,11 +224,19 @@ impl<'a> Scanner<'a> {
             }
             _ => {
                 self.colon()?;
-                let value = self.extra_value()?;
-                if c.extra.contains_key(&*key) {
+                let start = self.i;
+                self.skip_value()?;
+                if self.duplicate_extra(c, &key) {
                     return Err(Fail::Claim(Problem::Duplicate(echo(&key))));
                 }
-                c.extra.insert(key.into_owned(), value);
+                let name = match key {
+                    Cow::Borrowed(k) => Text::At(key_start, key_start + k.len()),
+                    Cow::Owned(k) => Text::Own(k.into_boxed_str()),
+                };
+                c.extras.push(Extra {
+                    name,
+                    value: (start, self.i),
+                });
                 return Ok(());
             }
         };
@@ -270,22 +287,17 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// An extra member's value. Strings and plain `u64` integers are built here (the same
-    /// values serde_json builds); anything else is delimited and checked by this scanner,
-    /// then built by serde_json from that slice.
-    fn extra_value(&mut self) -> R<Value> {
-        let start = self.i;
-        match self.peek() {
-            Some(b'"') => return Ok(Value::String(self.string_value()?.into_owned())),
-            Some(b'-' | b'0'..=b'9') => {
-                if let Lite::Int(v) = self.number()? {
-                    return Ok(Value::from(v));
-                }
-            }
-            _ => self.skip_value()?,
+    /// True when an extra member named `key` was seen already (names compared after
+    /// unescaping; the names kept as positions have no escapes).
+    fn duplicate_extra(&mut self, c: &ClaimsData, key: &str) -> bool {
+        if c.extras.len() < LINEAR_EXTRAS {
+            return c.extras.iter().any(|e| e.name.get(self.b) == key);
         }
-        let raw = self.text.get(start..self.i).ok_or(Fail::Syntax)?;
-        serde_json::from_str(raw).map_err(|_| Fail::Syntax)
+        let b = self.b;
+        let seen = self
+            .seen
+            .get_or_insert_with(|| c.extras.iter().map(|e| e.name.get(b).to_owned()).collect());
+        !seen.insert(key.to_owned())
     }
 
     /// A value classified by JSON type; strings without escapes become positions.
@@ -628,6 +640,7 @@ mod tests {
     //! Differential tests: the scanner against the serde visitor it replaced (same result,
     //! same error) and against `serde_json::Value` (never accepts what serde_json rejects).
     use super::super::claims::{parse, parse_serde};
+    use super::super::error::VerifyError;
     use serde_json::Value;
 
     /// xorshift64*: deterministic, no dependency.
@@ -897,6 +910,40 @@ mod tests {
                 let mut d = j.as_bytes().to_vec();
                 d.remove(n);
                 check(&d);
+            }
+        }
+    }
+
+    /// Many extra members (past the one-by-one comparison into the name set), escaped
+    /// names, and a duplicate at every position against every earlier one.
+    #[test]
+    fn differential_many_extras_and_duplicates() {
+        for n in [1usize, 3, 4, 5, 15, 16, 17, 40] {
+            let names: Vec<String> = (0..n).map(|i| format!("m{i}")).collect();
+            let members: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    format!(
+                        r#""{k}":{}"#,
+                        ["1", r#""v\/""#, "[1,{}]", "-2.5", "null"][i % 5]
+                    )
+                })
+                .collect();
+            let ok = format!("{{{},\"exp\":3}}", members.join(","));
+            check(ok.as_bytes());
+            assert!(parse(ok.into_bytes()).is_ok());
+            for (dup, name) in names.iter().enumerate() {
+                for spelling in [name.clone(), format!("\\u006d{}", &name[1..])] {
+                    let mut m = members.clone();
+                    m.insert(n.min(dup + 1 + dup % 3), format!(r#""{spelling}":true"#));
+                    let bad = format!("{{{}}}", m.join(","));
+                    check(bad.as_bytes());
+                    assert!(matches!(
+                        parse(bad.into_bytes()),
+                        Err(VerifyError::DuplicateClaim(_))
+                    ));
+                }
             }
         }
     }
