@@ -73,6 +73,12 @@ pub(crate) enum Text {
     Own(Box<str>),
 }
 
+impl Default for Text {
+    fn default() -> Self {
+        Text::At(0, 0)
+    }
+}
+
 impl Text {
     pub(crate) fn get<'a>(&'a self, payload: &'a [u8]) -> &'a str {
         match self {
@@ -105,7 +111,7 @@ pub(crate) struct ClaimsData {
     pub(crate) scope: Option<Text>,
     pub(crate) username: Option<Text>,
     pub(crate) cognito_username: Option<Text>,
-    pub(crate) groups: Option<Vec<Text>>,
+    pub(crate) groups: Option<Texts>,
     pub(crate) jti: Option<Text>,
     pub(crate) origin_jti: Option<Text>,
     pub(crate) event_id: Option<Text>,
@@ -117,32 +123,33 @@ pub(crate) struct ClaimsData {
 
 /// An extra member: its name and where its value (already checked by the scanner: JSON
 /// syntax, nesting, number ranges, string escapes) sits in the payload.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Extra {
     pub(crate) name: Text,
     pub(crate) value: (usize, usize),
 }
 
-impl Default for Extra {
+/// Values in token order: the first `N` inline (no allocation for a typical token's one or
+/// two extra members or groups), the others in a `Vec`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Inline<T, const N: usize> {
+    head: [T; N],
+    n: usize,
+    rest: Vec<T>,
+}
+
+impl<T: Default, const N: usize> Default for Inline<T, N> {
     fn default() -> Self {
-        Extra {
-            name: Text::At(0, 0),
-            value: (0, 0),
+        Inline {
+            head: std::array::from_fn(|_| T::default()),
+            n: 0,
+            rest: Vec::new(),
         }
     }
 }
 
-/// The extra members in token order: the first few inline (no allocation for a typical
-/// token's one or two extras), the others in a `Vec`.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct Extras {
-    head: [Extra; 4],
-    n: usize,
-    rest: Vec<Extra>,
-}
-
-impl Extras {
-    pub(crate) fn push(&mut self, e: Extra) {
+impl<T, const N: usize> Inline<T, N> {
+    pub(crate) fn push(&mut self, e: T) {
         match self.head.get_mut(self.n) {
             Some(slot) => *slot = e,
             None => self.rest.push(e),
@@ -154,10 +161,26 @@ impl Extras {
         self.n
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &Extra> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
         self.head.iter().take(self.n).chain(self.rest.iter())
     }
 }
+
+impl<T: Default, const N: usize> FromIterator<T> for Inline<T, N> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut out = Self::default();
+        for e in iter {
+            out.push(e);
+        }
+        out
+    }
+}
+
+/// The extra members, in token order.
+pub(crate) type Extras = Inline<Extra, 4>;
+
+/// The strings of `cognito:groups`, in token order.
+pub(crate) type Texts = Inline<Text, 4>;
 
 /// The extra members built as JSON values, once, when a caller asks for them. A cache of
 /// what `payload` and `extras` determine, so it takes no part in equality.
@@ -177,9 +200,8 @@ impl ClaimsData {
 
     pub(crate) fn groups(&self) -> impl Iterator<Item = &str> {
         self.groups
-            .as_deref()
-            .unwrap_or_default()
             .iter()
+            .flat_map(Texts::iter)
             .map(|g| g.get(&self.payload))
     }
 
@@ -639,7 +661,7 @@ enum Slot<'a> {
     Str(&'a mut Option<Text>),
     Date(&'a mut Option<u64>),
     Aud(&'a mut Option<Audience>),
-    Strings(&'a mut Option<Vec<Text>>),
+    Strings(&'a mut Option<Texts>),
 }
 
 #[cfg(test)]
@@ -712,7 +734,7 @@ impl<'de> Visitor<'de> for ClaimsSeed<'_, '_> {
                     true
                 }
                 (Slot::Strings(s), Lite::StrArray(v)) => {
-                    *s = Some(v);
+                    *s = Some(v.into_iter().collect());
                     true
                 }
                 _ => false,

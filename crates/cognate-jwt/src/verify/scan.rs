@@ -25,7 +25,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use super::claims::{Audience, ClaimsData, Extra, Lite, Problem, Text, MAX_NUMERIC_DATE};
+use super::claims::{Audience, ClaimsData, Extra, Lite, Problem, Text, Texts, MAX_NUMERIC_DATE};
 use super::error::echo;
 use crate::jws::stop_byte;
 
@@ -97,7 +97,7 @@ enum Slot<'a> {
     Str(&'a mut Option<Text>),
     Date(&'a mut Option<u64>),
     Aud(&'a mut Option<Audience>),
-    Strings(&'a mut Option<Vec<Text>>),
+    Strings(&'a mut Option<Texts>),
 }
 
 /// Scans `json` into `c` (fresh, default). The caller applies the returned [`Unescape`] to
@@ -252,6 +252,15 @@ impl<'a> Scanner<'a> {
         self.colon()?;
         let value = match slot {
             Slot::Str(_) if self.peek() == Some(b'"') => self.str_claim()?,
+            Slot::Strings(s) if self.peek() == Some(b'[') => {
+                // Into the claims' inline storage: no `Vec` for a few groups.
+                let mut out = Texts::default();
+                if self.str_array(&mut out)? {
+                    *s = Some(out);
+                    return Ok(());
+                }
+                return Err(Fail::Claim(Problem::Type(name)));
+            }
             _ => self.lite()?,
         };
         let base = self.b;
@@ -275,7 +284,7 @@ impl<'a> Scanner<'a> {
                 true
             }
             (Slot::Strings(s), Lite::StrArray(v)) => {
-                *s = Some(v);
+                *s = Some(v.into_iter().collect());
                 true
             }
             _ => false,
@@ -298,6 +307,40 @@ impl<'a> Scanner<'a> {
             .seen
             .get_or_insert_with(|| c.extras.iter().map(|e| e.name.get(b).to_owned()).collect());
         !seen.insert(key.to_owned())
+    }
+
+    /// An array at `self.i` (on its `[`), read as [`Scanner::lite`] reads one: its strings
+    /// go into `out`; false when an element is not a string (the array is still read to
+    /// its end, so a later syntax error wins).
+    fn str_array(&mut self, out: &mut Texts) -> R<bool> {
+        self.enter()?;
+        self.i += 1;
+        let mut all_strings = true;
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+        } else {
+            loop {
+                match self.lite()? {
+                    Lite::Str(s) if all_strings => out.push(s),
+                    _ => all_strings = false,
+                }
+                self.ws();
+                match self.peek() {
+                    Some(b',') => {
+                        self.i += 1;
+                        self.ws();
+                    }
+                    Some(b']') => {
+                        self.i += 1;
+                        break;
+                    }
+                    _ => return Err(Fail::Syntax),
+                }
+            }
+        }
+        self.leave();
+        Ok(all_strings)
     }
 
     /// A value classified by JSON type; strings without escapes become positions.
@@ -944,6 +987,27 @@ mod tests {
                         Err(VerifyError::DuplicateClaim(_))
                     ));
                 }
+            }
+        }
+    }
+
+    /// `cognito:groups` of every length around the inline capacity, with escapes, a
+    /// non-string element at each position, and a syntax error after a non-string.
+    #[test]
+    fn differential_groups_lengths() {
+        for n in 0..9usize {
+            let groups: Vec<String> = (0..n)
+                .map(|i| ["\"g\"", "\"a\\/b\"", "\"\\u00e9\"", "\"\""][i % 4].to_owned())
+                .collect();
+            let ok = format!(r#"{{"cognito:groups":[{}],"exp":1}}"#, groups.join(","));
+            check(ok.as_bytes());
+            let c = parse(ok.into_bytes()).unwrap();
+            assert_eq!(c.groups().count(), n);
+            for bad_at in 0..n {
+                let mut g = groups.clone();
+                g[bad_at] = "1".to_owned();
+                check(format!(r#"{{"cognito:groups":[{}],"exp":1}}"#, g.join(",")).as_bytes());
+                check(format!(r#"{{"cognito:groups":[{},]}}"#, g.join(",")).as_bytes());
             }
         }
     }
