@@ -5,8 +5,9 @@
 //! object is refused (JWT-15), and each registered claim must have its JSON type (`exp`,
 //! `nbf`, `iat` and `auth_time` are non-negative JSON integers no later than the year 9999;
 //! `iss`, `sub`, `jti`, `scope`, `client_id`... are strings; `aud` is a string or an array of
-//! strings; `cognito:groups` is an array of strings). Every other member is kept as a JSON
-//! value in [`VerifiedClaims::extra`]. serde_json's recursion limit (128) bounds nesting.
+//! strings; `cognito:groups` is an array of strings). Every other member is checked in full
+//! and handed out as a JSON value by [`VerifiedClaims::extra`] (built on first use from its
+//! recorded position). serde_json's recursion limit (128) bounds nesting.
 
 #[cfg(test)]
 use std::borrow::Cow;
@@ -390,6 +391,9 @@ impl VerifiedClaims {
     }
 
     /// Every other member (custom attributes, `email`, `identities`, `version`...).
+    ///
+    /// Built on the first call from the values the verifier already checked (verification
+    /// itself only records where they are), then kept.
     pub fn extra(&self) -> &Map<String, Value> {
         self.data.extra()
     }
