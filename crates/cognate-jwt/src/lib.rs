@@ -25,6 +25,8 @@ pub mod key;
 pub mod keyset;
 pub mod refresh;
 pub mod revocation;
+#[cfg(test)]
+mod test_rng;
 
 pub use claims::{
     DeviceKey, FederatedIdentity, ProviderType, RoleArn, TokenValidity, UserClaims, UserGroup,

@@ -313,6 +313,13 @@ impl<'a> Scanner<'a> {
     /// go into `out`; false when an element is not a string (the array is still read to
     /// its end, so a later syntax error wins).
     fn str_array(&mut self, out: &mut Texts) -> R<bool> {
+        self.str_elements(|s| out.push(s))
+    }
+
+    /// The elements of an array at `self.i` (on its `[`): each string goes to `push` until a
+    /// non-string element is met; returns whether every element was a string. The array is
+    /// always read to its end, so a later syntax error wins over a type error.
+    fn str_elements(&mut self, mut push: impl FnMut(Text)) -> R<bool> {
         self.enter()?;
         self.i += 1;
         let mut all_strings = true;
@@ -322,7 +329,7 @@ impl<'a> Scanner<'a> {
         } else {
             loop {
                 match self.lite()? {
-                    Lite::Str(s) if all_strings => out.push(s),
+                    Lite::Str(s) if all_strings => push(s),
                     _ => all_strings = false,
                 }
                 self.ws();
@@ -354,34 +361,8 @@ impl<'a> Scanner<'a> {
                 }))
             }
             Some(b'[') => {
-                self.enter()?;
-                self.i += 1;
                 let mut out = Vec::new();
-                let mut all_strings = true;
-                self.ws();
-                if self.peek() == Some(b']') {
-                    self.i += 1;
-                } else {
-                    loop {
-                        match self.lite()? {
-                            Lite::Str(s) if all_strings => out.push(s),
-                            _ => all_strings = false,
-                        }
-                        self.ws();
-                        match self.peek() {
-                            Some(b',') => {
-                                self.i += 1;
-                                self.ws();
-                            }
-                            Some(b']') => {
-                                self.i += 1;
-                                break;
-                            }
-                            _ => return Err(Fail::Syntax),
-                        }
-                    }
-                }
-                self.leave();
+                let all_strings = self.str_elements(|s| out.push(s))?;
                 Ok(if all_strings {
                     Lite::StrArray(out)
                 } else {
@@ -686,23 +667,7 @@ mod tests {
     use super::super::error::VerifyError;
     use serde_json::Value;
 
-    /// xorshift64*: deterministic, no dependency.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-            items[self.below(items.len())]
-        }
-    }
+    use crate::test_rng::Rng;
 
     const KEYS: &[&str] = &[
         "iss",
