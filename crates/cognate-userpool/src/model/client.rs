@@ -247,7 +247,12 @@ pub struct AppClient {
 
 impl AppClient {
     /// A client with Cognito's API defaults.
-    pub fn new(pool: UserPoolId, client_id: ClientId, name: impl Into<String>, now: UnixTime) -> Self {
+    pub fn new(
+        pool: UserPoolId,
+        client_id: ClientId,
+        name: impl Into<String>,
+        now: UnixTime,
+    ) -> Self {
         Self {
             pool,
             client_id,

@@ -342,6 +342,8 @@ impl UserPool {
 
     /// Whether `attribute` is one of the alias attributes.
     pub fn is_alias_attribute(&self, attribute: &str) -> bool {
-        self.alias_attributes.iter().any(|a| a.as_str() == attribute)
+        self.alias_attributes
+            .iter()
+            .any(|a| a.as_str() == attribute)
     }
 }

@@ -151,7 +151,8 @@ impl SchemaAttribute {
             AttributeDataType::String | AttributeDataType::DateTime => {
                 let len = u32::try_from(value.chars().count()).unwrap_or(u32::MAX);
                 if let Some(c) = self.string_constraints {
-                    if c.min_length.is_some_and(|m| len < m) || c.max_length.is_some_and(|m| len > m)
+                    if c.min_length.is_some_and(|m| len < m)
+                        || c.max_length.is_some_and(|m| len > m)
                     {
                         return Err(format!(
                             "{} length is outside the attribute's limits",
@@ -169,10 +170,7 @@ impl SchemaAttribute {
                     .map_err(|_| format!("{} must be a number", self.name))?;
                 if let Some(c) = self.number_constraints {
                     if c.min_value.is_some_and(|m| n < m) || c.max_value.is_some_and(|m| n > m) {
-                        return Err(format!(
-                            "{} is outside the attribute's limits",
-                            self.name
-                        ));
+                        return Err(format!("{} is outside the attribute's limits", self.name));
                     }
                 }
             }

@@ -93,7 +93,8 @@ pub trait KvWrite: KvRead {
 /// A transactional key-value backend.
 pub trait KvBackend: Send + Sync {
     /// Runs `body` over a consistent snapshot.
-    fn read(&self, body: &mut dyn FnMut(&dyn KvRead) -> Result<(), KvError>) -> Result<(), KvError>;
+    fn read(&self, body: &mut dyn FnMut(&dyn KvRead) -> Result<(), KvError>)
+        -> Result<(), KvError>;
 
     /// Runs `body` in a write transaction and commits it when `body` returns `Ok`; on `Err`
     /// nothing of it is kept. When this returns `Ok`, the write is durable as far as the

@@ -131,7 +131,10 @@ impl KvWrite for Writer<'_> {
 }
 
 impl KvBackend for MemoryBackend {
-    fn read(&self, body: &mut dyn FnMut(&dyn KvRead) -> Result<(), KvError>) -> Result<(), KvError> {
+    fn read(
+        &self,
+        body: &mut dyn FnMut(&dyn KvRead) -> Result<(), KvError>,
+    ) -> Result<(), KvError> {
         let guard = self.read_guard();
         body(&Reader(&guard))
     }

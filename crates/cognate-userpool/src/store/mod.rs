@@ -268,7 +268,11 @@ impl Store {
     }
 
     /// Pools in ID order, after `after`.
-    pub fn list_pools(&self, after: Option<&str>, limit: usize) -> Result<Vec<UserPool>, StoreError> {
+    pub fn list_pools(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<UserPool>, StoreError> {
         let after = after.map(|a| key(&[a]));
         self.read(|r| {
             r.scan(Table::Pools, b"", after.as_deref(), limit)?
@@ -640,7 +644,11 @@ impl Store {
     }
 
     /// The groups a user belongs to.
-    pub fn groups_of_user(&self, pool: &UserPool, username: &str) -> Result<Vec<Group>, StoreError> {
+    pub fn groups_of_user(
+        &self,
+        pool: &UserPool,
+        username: &str,
+    ) -> Result<Vec<Group>, StoreError> {
         let uk = pool.lookup_key(username);
         let id = pool.id.as_str();
         self.read(|r| {
@@ -669,7 +677,12 @@ impl Store {
                 return Err(StoreError::NotFound(Missing::Group));
             }
             let mut out = Vec::new();
-            for (mk, _) in r.scan(Table::GroupMembers, &prefix(&[id, group]), after.as_deref(), limit)? {
+            for (mk, _) in r.scan(
+                Table::GroupMembers,
+                &prefix(&[id, group]),
+                after.as_deref(),
+                limit,
+            )? {
                 if let Some(u) = r.get(Table::Users, &key(&[id, &last_part(&mk)]))? {
                     out.push(decode(&u)?);
                 }
@@ -772,7 +785,11 @@ impl Store {
         identifier: &str,
     ) -> Result<Option<ResourceServer>, StoreError> {
         let k = key(&[pool.as_str(), identifier]);
-        self.read(|r| r.get(Table::ResourceServers, &k)?.map(|b| decode(&b)).transpose())
+        self.read(|r| {
+            r.get(Table::ResourceServers, &k)?
+                .map(|b| decode(&b))
+                .transpose()
+        })
     }
 
     /// Replaces a resource server.
@@ -817,7 +834,11 @@ impl Store {
         self.put_identity_provider(idp, false)
     }
 
-    fn put_identity_provider(&self, idp: &IdentityProvider, create: bool) -> Result<(), StoreError> {
+    fn put_identity_provider(
+        &self,
+        idp: &IdentityProvider,
+        create: bool,
+    ) -> Result<(), StoreError> {
         let id = idp.pool.as_str();
         let k = key(&[id, idp.name.as_str()]);
         let v = encode(idp)?;
@@ -852,7 +873,11 @@ impl Store {
         name: &str,
     ) -> Result<Option<IdentityProvider>, StoreError> {
         let k = key(&[pool.as_str(), name]);
-        self.read(|r| r.get(Table::IdentityProviders, &k)?.map(|b| decode(&b)).transpose())
+        self.read(|r| {
+            r.get(Table::IdentityProviders, &k)?
+                .map(|b| decode(&b))
+                .transpose()
+        })
     }
 
     /// The identity provider an `idp_identifier` routes to.
@@ -875,7 +900,11 @@ impl Store {
     }
 
     /// Deletes an identity provider.
-    pub fn delete_identity_provider(&self, pool: &UserPoolId, name: &str) -> Result<bool, StoreError> {
+    pub fn delete_identity_provider(
+        &self,
+        pool: &UserPoolId,
+        name: &str,
+    ) -> Result<bool, StoreError> {
         let id = pool.as_str();
         let k = key(&[id, name]);
         self.write(|w| {
