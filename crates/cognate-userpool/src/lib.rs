@@ -9,5 +9,7 @@
 //! Nothing here does I/O of its own apart from the durable store's file; time and randomness
 //! are inputs.
 
+pub mod api;
 pub mod model;
+pub mod service;
 pub mod store;
