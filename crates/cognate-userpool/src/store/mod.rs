@@ -6,6 +6,7 @@
 //! backend and under concurrent writers.
 
 mod kv;
+mod manage;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
