@@ -109,8 +109,20 @@ fn dispatch(
 ) -> Result<String, CognitoError> {
     let unknown = || CognitoError::new(ErrorKind::UnknownOperation, "");
     let op = target.strip_prefix(TARGET_PREFIX).ok_or_else(unknown)?;
-    let _ = (engine, body, caller);
+    let e = engine;
     match op {
+        // ---- management: pools ----
+        "CreateUserPool" => admin(caller, body, |q| e.create_user_pool(q)),
+        "DescribeUserPool" => admin(caller, body, |q| e.describe_user_pool(q)),
+        "UpdateUserPool" => admin(caller, body, |q| e.update_user_pool(q)),
+        "DeleteUserPool" => admin(caller, body, |q| e.delete_user_pool(q)),
+        "ListUserPools" => admin(caller, body, |q| e.list_user_pools(q)),
+        "AddCustomAttributes" => admin(caller, body, |q| e.add_custom_attributes(q)),
+        "SetUserPoolMfaConfig" => admin(caller, body, |q| e.set_user_pool_mfa_config(q)),
+        "GetUserPoolMfaConfig" => admin(caller, body, |q| e.get_user_pool_mfa_config(q)),
+        "TagResource" => admin(caller, body, |q| e.tag_resource(q)),
+        "UntagResource" => admin(caller, body, |q| e.untag_resource(q)),
+        "ListTagsForResource" => admin(caller, body, |q| e.list_tags_for_resource(q)),
         _ => Err(unknown()),
     }
 }

@@ -6,6 +6,7 @@
 //! names ([`CognitoError`]).
 
 mod error;
+pub mod manage;
 mod messages;
 mod password;
 mod runtime;
@@ -16,7 +17,8 @@ use std::sync::{Arc, RwLock};
 
 use cognate_jwt::RsaKeySize;
 use cognate_types::{
-    ClientId, Clock, IssuerUrl, SecureRandom, SystemClock, SystemRandom, UnixTime, UserPoolId,
+    ClientId, Clock, IssuerUrl, Region, SecureRandom, SystemClock, SystemRandom, UnixTime,
+    UserPoolId,
 };
 
 pub use error::{CognitoError, ErrorKind};
@@ -52,6 +54,9 @@ impl Caller {
 /// Settings of a [`UserPools`] engine.
 #[derive(Debug, Clone)]
 pub struct UserPoolsConfig {
+    /// The region new pools are created in: their IDs are `{region}_{suffix}` (default
+    /// `us-east-1`).
+    pub region: Region,
     /// Base URL for issuers: a pool's issuer is `{base}/{poolId}` unless the pool sets its
     /// own. `None`: Cognito's form `https://cognito-idp.{region}.amazonaws.com/{poolId}`.
     pub issuer_base: Option<String>,
@@ -70,6 +75,7 @@ pub struct UserPoolsConfig {
 impl Default for UserPoolsConfig {
     fn default() -> Self {
         Self {
+            region: default_region(),
             issuer_base: None,
             key_size: RsaKeySize::Rsa2048,
             hasher: PasswordHasher::default(),
@@ -78,6 +84,12 @@ impl Default for UserPoolsConfig {
             srp_timestamp_skew_seconds: 300,
         }
     }
+}
+
+/// `us-east-1`, the default region.
+#[allow(clippy::expect_used)] // A constant that satisfies the region rule; covered by a test.
+fn default_region() -> Region {
+    Region::new("us-east-1").expect("us-east-1 is a valid region")
 }
 
 /// The user-pools engine. Cheap to clone; share one per process.
