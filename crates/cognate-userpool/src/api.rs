@@ -123,6 +123,12 @@ fn dispatch(
         "TagResource" => admin(caller, body, |q| e.tag_resource(q)),
         "UntagResource" => admin(caller, body, |q| e.untag_resource(q)),
         "ListTagsForResource" => admin(caller, body, |q| e.list_tags_for_resource(q)),
+        // ---- management: app clients ----
+        "CreateUserPoolClient" => admin(caller, body, |q| e.create_user_pool_client(q)),
+        "DescribeUserPoolClient" => admin(caller, body, |q| e.describe_user_pool_client(q)),
+        "UpdateUserPoolClient" => admin(caller, body, |q| e.update_user_pool_client(q)),
+        "DeleteUserPoolClient" => admin(caller, body, |q| e.delete_user_pool_client(q)),
+        "ListUserPoolClients" => admin(caller, body, |q| e.list_user_pool_clients(q)),
         _ => Err(unknown()),
     }
 }

@@ -7,6 +7,7 @@
 
 mod error;
 pub mod manage;
+pub mod manage_clients;
 mod messages;
 mod password;
 mod runtime;
