@@ -129,6 +129,17 @@ fn dispatch(
         "UpdateUserPoolClient" => admin(caller, body, |q| e.update_user_pool_client(q)),
         "DeleteUserPoolClient" => admin(caller, body, |q| e.delete_user_pool_client(q)),
         "ListUserPoolClients" => admin(caller, body, |q| e.list_user_pool_clients(q)),
+        // ---- management: groups and resource servers ----
+        "CreateGroup" => admin(caller, body, |q| e.create_group(q)),
+        "GetGroup" => admin(caller, body, |q| e.get_group(q)),
+        "UpdateGroup" => admin(caller, body, |q| e.update_group(q)),
+        "DeleteGroup" => admin(caller, body, |q| e.delete_group(q)),
+        "ListGroups" => admin(caller, body, |q| e.list_groups(q)),
+        "CreateResourceServer" => admin(caller, body, |q| e.create_resource_server(q)),
+        "DescribeResourceServer" => admin(caller, body, |q| e.describe_resource_server(q)),
+        "UpdateResourceServer" => admin(caller, body, |q| e.update_resource_server(q)),
+        "DeleteResourceServer" => admin(caller, body, |q| e.delete_resource_server(q)),
+        "ListResourceServers" => admin(caller, body, |q| e.list_resource_servers(q)),
         _ => Err(unknown()),
     }
 }

@@ -8,6 +8,7 @@
 mod error;
 pub mod manage;
 pub mod manage_clients;
+pub mod manage_directory;
 mod messages;
 mod password;
 mod runtime;
