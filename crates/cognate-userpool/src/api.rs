@@ -140,6 +140,19 @@ fn dispatch(
         "UpdateResourceServer" => admin(caller, body, |q| e.update_resource_server(q)),
         "DeleteResourceServer" => admin(caller, body, |q| e.delete_resource_server(q)),
         "ListResourceServers" => admin(caller, body, |q| e.list_resource_servers(q)),
+        // ---- management: identity providers and domains ----
+        "CreateIdentityProvider" => admin(caller, body, |q| e.create_identity_provider(q)),
+        "DescribeIdentityProvider" => admin(caller, body, |q| e.describe_identity_provider(q)),
+        "UpdateIdentityProvider" => admin(caller, body, |q| e.update_identity_provider(q)),
+        "DeleteIdentityProvider" => admin(caller, body, |q| e.delete_identity_provider(q)),
+        "ListIdentityProviders" => admin(caller, body, |q| e.list_identity_providers(q)),
+        "GetIdentityProviderByIdentifier" => {
+            admin(caller, body, |q| e.get_identity_provider_by_identifier(q))
+        }
+        "CreateUserPoolDomain" => admin(caller, body, |q| e.create_user_pool_domain(q)),
+        "UpdateUserPoolDomain" => admin(caller, body, |q| e.update_user_pool_domain(q)),
+        "DescribeUserPoolDomain" => admin(caller, body, |q| e.describe_user_pool_domain(q)),
+        "DeleteUserPoolDomain" => admin(caller, body, |q| e.delete_user_pool_domain(q)),
         _ => Err(unknown()),
     }
 }

@@ -9,6 +9,7 @@ mod error;
 pub mod manage;
 pub mod manage_clients;
 pub mod manage_directory;
+pub mod manage_federation;
 mod messages;
 mod password;
 mod runtime;
