@@ -8,3 +8,6 @@
 //!
 //! Nothing here does I/O of its own apart from the durable store's file; time and randomness
 //! are inputs.
+
+mod mac;
+pub mod secret_hash;
