@@ -13,3 +13,5 @@ pub mod api;
 pub mod model;
 pub mod service;
 pub mod store;
+mod mac;
+pub mod secret_hash;
