@@ -9,4 +9,5 @@
 //! Nothing here does I/O of its own apart from the durable store's file; time and randomness
 //! are inputs.
 
+pub mod filter;
 pub mod sigv4;
