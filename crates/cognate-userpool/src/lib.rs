@@ -15,3 +15,5 @@ pub mod service;
 pub mod store;
 mod mac;
 pub mod secret_hash;
+pub mod filter;
+pub mod sigv4;
