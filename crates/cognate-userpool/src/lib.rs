@@ -9,5 +9,7 @@
 //! Nothing here does I/O of its own apart from the durable store's file; time and randomness
 //! are inputs.
 
-mod mac;
 pub mod secret_hash;
+pub mod srp;
+
+mod mac;
