@@ -17,3 +17,4 @@ mod mac;
 pub mod secret_hash;
 pub mod filter;
 pub mod sigv4;
+pub mod srp;
