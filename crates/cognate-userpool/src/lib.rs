@@ -11,5 +11,6 @@
 
 pub mod secret_hash;
 pub mod srp;
+pub mod totp;
 
 mod mac;
