@@ -109,8 +109,23 @@ fn dispatch(
 ) -> Result<String, CognitoError> {
     let unknown = || CognitoError::new(ErrorKind::UnknownOperation, "");
     let op = target.strip_prefix(TARGET_PREFIX).ok_or_else(unknown)?;
-    let _ = (engine, body, caller);
+    let e = engine;
     match op {
+        // Sign-in.
+        "InitiateAuth" => public(body, |r| e.initiate_auth(r)),
+        "RespondToAuthChallenge" => public(body, |r| e.respond_to_auth_challenge(r)),
+        "AdminInitiateAuth" => admin(caller, body, |r| e.admin_initiate_auth(r)),
+        "AdminRespondToAuthChallenge" => {
+            admin(caller, body, |r| e.admin_respond_to_auth_challenge(r))
+        }
+        "GetTokensFromRefreshToken" => public(body, |r| e.get_tokens_from_refresh_token(r)),
+        "RevokeToken" => public(body, |r| e.revoke_token(r)),
+        "GlobalSignOut" => public(body, |r| e.global_sign_out(r)),
+        "AdminUserGlobalSignOut" => admin(caller, body, |r| e.admin_user_global_sign_out(r)),
+        "AssociateSoftwareToken" => public(body, |r| e.associate_software_token(r)),
+        "VerifySoftwareToken" => public(body, |r| e.verify_software_token(r)),
+        "SetUserMFAPreference" => public(body, |r| e.set_user_mfa_preference(r)),
+        "AdminSetUserMFAPreference" => admin(caller, body, |r| e.admin_set_user_mfa_preference(r)),
         _ => Err(unknown()),
     }
 }

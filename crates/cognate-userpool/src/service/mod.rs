@@ -5,11 +5,15 @@
 //! API's own JSON shapes (see [`crate::api`] for the wire); errors carry Cognito's exception
 //! names ([`CognitoError`]).
 
+mod auth;
+mod credentials;
 mod error;
 mod messages;
+mod mfa;
 mod password;
 mod runtime;
 mod session;
+mod srp_flow;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -19,10 +23,21 @@ use cognate_types::{
     ClientId, Clock, IssuerUrl, SecureRandom, SystemClock, SystemRandom, UnixTime, UserPoolId,
 };
 
+pub use auth::{
+    AdminInitiateAuthRequest, AdminRespondToAuthChallengeRequest, AdminUserGlobalSignOutRequest,
+    AuthResponse, AuthenticationResult, Empty, GetTokensFromRefreshTokenRequest,
+    GetTokensFromRefreshTokenResponse, GlobalSignOutRequest, InitiateAuthRequest,
+    RespondToAuthChallengeRequest, RevokeTokenRequest, ADMIN_SCOPE, MAX_TOKEN_FAMILIES,
+};
 pub use error::{CognitoError, ErrorKind};
 pub use messages::{
     mask_destination, DeliveryMedium, MessagePurpose, MessageSender, Outbox, OutgoingMessage,
     SendError,
+};
+pub use mfa::{
+    AdminSetUserMfaPreferenceRequest, AssociateSoftwareTokenRequest,
+    AssociateSoftwareTokenResponse, MfaSettings, SetUserMfaPreferenceRequest,
+    VerifySoftwareTokenRequest, VerifySoftwareTokenResponse,
 };
 pub use password::{check_policy, generate_temporary_password, PasswordHasher, SYMBOLS};
 pub use runtime::PoolRuntime;
