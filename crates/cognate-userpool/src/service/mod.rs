@@ -5,11 +5,14 @@
 //! API's own JSON shapes (see [`crate::api`] for the wire); errors carry Cognito's exception
 //! names ([`CognitoError`]).
 
+mod credentials;
 mod error;
 mod messages;
 mod password;
 mod runtime;
 mod session;
+mod user_attributes;
+pub mod user_shapes;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -19,6 +22,7 @@ use cognate_types::{
     ClientId, Clock, IssuerUrl, SecureRandom, SystemClock, SystemRandom, UnixTime, UserPoolId,
 };
 
+pub use credentials::CodeDeliveryDetails;
 pub use error::{CognitoError, ErrorKind};
 pub use messages::{
     mask_destination, DeliveryMedium, MessagePurpose, MessageSender, Outbox, OutgoingMessage,
