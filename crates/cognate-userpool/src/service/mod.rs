@@ -5,6 +5,8 @@
 //! API's own JSON shapes (see [`crate::api`] for the wire); errors carry Cognito's exception
 //! names ([`CognitoError`]).
 
+pub mod account;
+pub mod admin_users;
 mod credentials;
 mod error;
 mod messages;
