@@ -40,6 +40,15 @@ pub(crate) fn hmac<D: Digest + BlockSizeUser>(key: &[u8], parts: &[&[u8]]) -> Ou
     mac.finalize().into_bytes()
 }
 
+/// Whether `tag` is HMAC-`D`(`key`, the concatenation of `parts`), compared in constant time.
+pub(crate) fn verify<D: Digest + BlockSizeUser>(key: &[u8], parts: &[&[u8]], tag: &[u8]) -> bool {
+    let mut mac = keyed::<D>(key);
+    for part in parts {
+        mac.update(part);
+    }
+    mac.verify_slice(tag).is_ok()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -86,5 +95,12 @@ mod tests {
             hex,
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+        let msg: &[&[u8]] = &[b"what do ya want for nothing?"];
+        assert!(verify::<Sha256>(b"Jefe", msg, &tag));
+        let mut bad = tag.to_vec();
+        bad[31] ^= 1;
+        assert!(!verify::<Sha256>(b"Jefe", msg, &bad));
+        assert!(!verify::<Sha256>(b"Jefe", msg, &tag[..31]));
+        assert!(!verify::<Sha256>(b"Jefi", msg, &tag));
     }
 }
