@@ -640,7 +640,7 @@ impl UserPools {
                         format!("User has no {attr} to send an MFA code to"),
                     )
                 })?;
-                let code = self.six_digit_code()?;
+                let code = self.six_digit_code()?.expose().clone();
                 self.sender()
                     .send(&OutgoingMessage {
                         pool: pool.id.clone(),
@@ -674,15 +674,6 @@ impl UserPools {
         )?;
         p.insert("USER_ID_FOR_SRP".to_owned(), user.username.to_string());
         Ok(challenge(kind.as_str(), Some(session), p))
-    }
-
-    /// A random six-digit code.
-    pub(crate) fn six_digit_code(&self) -> Result<String, CognitoError> {
-        let mut b = [0u8; 8];
-        self.rng()
-            .fill(&mut b)
-            .map_err(|_| CognitoError::internal())?;
-        Ok(format!("{:06}", u64::from_le_bytes(b) % 1_000_000))
     }
 
     fn respond(
@@ -955,7 +946,7 @@ impl UserPools {
         })
     }
 
-    fn revoke_family_str(&self, origin_jti: &str, until: UnixTime) -> Result<(), CognitoError> {
+    pub(crate) fn revoke_family_str(&self, origin_jti: &str, until: UnixTime) -> Result<(), CognitoError> {
         self.store()
             .put_ephemeral(crate::store::EphemeralKind::Revoked, origin_jti, b"", until)
             .map_err(Into::into)

@@ -6,6 +6,8 @@
 //! names ([`CognitoError`]).
 
 mod auth;
+pub mod account;
+pub mod admin_users;
 mod credentials;
 mod error;
 mod messages;
@@ -14,6 +16,8 @@ mod password;
 mod runtime;
 mod session;
 mod srp_flow;
+mod user_attributes;
+pub mod user_shapes;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -29,6 +33,7 @@ pub use auth::{
     GetTokensFromRefreshTokenResponse, GlobalSignOutRequest, InitiateAuthRequest,
     RespondToAuthChallengeRequest, RevokeTokenRequest, ADMIN_SCOPE, MAX_TOKEN_FAMILIES,
 };
+pub use credentials::CodeDeliveryDetails;
 pub use error::{CognitoError, ErrorKind};
 pub use messages::{
     mask_destination, DeliveryMedium, MessagePurpose, MessageSender, Outbox, OutgoingMessage,

@@ -9,6 +9,7 @@ mod kv;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod user_batch;
 
 use std::sync::Arc;
 
