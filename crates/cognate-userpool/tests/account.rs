@@ -1673,7 +1673,14 @@ fn list_users_pages_and_limits_attributes() {
     for (body, why) in [
         (json!({ "Limit": 61 }), "limit above 60"),
         (json!({ "Limit": -1 }), "negative limit"),
-        (json!({ "Filter": "email = \"a1@example.com\"" }), "filter"),
+        (
+            json!({ "Filter": "email == \"a1@example.com\"" }),
+            "malformed filter",
+        ),
+        (
+            json!({ "Filter": "custom:x = \"1\"" }),
+            "unsearchable attribute",
+        ),
         (json!({ "PaginationToken": "%%%" }), "bad token"),
         (
             json!({ "AttributesToGet": ["custom:none"] }),
@@ -1733,4 +1740,114 @@ fn recovery_follows_the_pool_priority() {
     );
     assert_eq!(t, "NotAuthorizedException");
     assert_eq!(m, "User password cannot be reset in the current state.");
+}
+
+#[test]
+fn list_users_filters_by_one_attribute() {
+    let e = env_with(|p| p.alias_attributes = vec![AliasAttribute::Email], |_| {});
+    for (u, email, name) in [
+        ("anna", "Anna@Example.com", "Anna"),
+        ("andy", "andy@example.com", "Andy"),
+        ("bert", "bert@other.org", "Bert"),
+        ("anton", "anton@example.com", "Anton"),
+    ] {
+        e.admin(
+            "AdminCreateUser",
+            json!({ "Username": u, "MessageAction": "SUPPRESS", "UserAttributes": [
+                { "Name": "email", "Value": email },
+                { "Name": "given_name", "Value": name }
+            ] }),
+        );
+    }
+    e.admin(
+        "AdminSetUserPassword",
+        json!({ "Username": "andy", "Password": PASSWORD, "Permanent": true }),
+    );
+    e.admin("AdminDisableUser", json!({ "Username": "bert" }));
+    let names = |filter: &str| -> Vec<String> {
+        let r = e.admin("ListUsers", json!({ "Filter": filter }));
+        r["Users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["Username"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(r#"email = "anna@example.com""#), ["anna"]);
+    assert_eq!(names(r#"email ^= "an""#), ["andy", "anna", "anton"]);
+    assert_eq!(names(r#"username ^= "ant""#), ["anton"]);
+    assert_eq!(names(r#"username = "ANNA""#), Vec::<String>::new());
+    assert_eq!(names(r#"given_name = "Bert""#), ["bert"]);
+    assert_eq!(names(r#"cognito:user_status = "confirmed""#), ["andy"]);
+    assert_eq!(names(r#"status = "Disabled""#), ["bert"]);
+    let sub = e.user("anton").sub.as_str().to_owned();
+    assert_eq!(names(&format!("sub = \"{sub}\"")), ["anton"]);
+
+    // Pages of matches: one per page, and a token only while more matches follow.
+    let page = e.admin(
+        "ListUsers",
+        json!({ "Filter": r#"email ^= "an""#, "Limit": 2 }),
+    );
+    assert_eq!(page["Users"].as_array().unwrap().len(), 2);
+    let token = page["PaginationToken"].as_str().unwrap();
+    let page = e.admin(
+        "ListUsers",
+        json!({ "Filter": r#"email ^= "an""#, "Limit": 2, "PaginationToken": token }),
+    );
+    assert_eq!(page["Users"][0]["Username"], "anton");
+    assert!(page.get("PaginationToken").is_none());
+
+    let (t, m) = e.admin_err("ListUsers", json!({ "Filter": "email = unquoted" }));
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("InvalidParameterException", "Error while parsing filter.")
+    );
+    let (t, m) = e.admin_err("ListUsers", json!({ "Filter": r#"custom:team = "x""# }));
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        (
+            "InvalidParameterException",
+            "Invalid search attribute: custom:team"
+        )
+    );
+}
+
+#[test]
+fn a_filtered_listing_examines_a_bounded_number_of_users_per_call() {
+    let e = env();
+    let pool = e.pool_now();
+    let now = UnixTime::from_secs(T0);
+    let total = cognate_userpool::service::admin_users::LIST_USERS_SCAN + 150;
+    for i in 0..total {
+        let name = format!("user{i:05}");
+        let user = cognate_userpool::model::User {
+            username: cognate_types::Username::new(name.as_str()).unwrap(),
+            sub: cognate_types::Sub::new(format!("sub-{i:05}")).unwrap(),
+            attributes: Default::default(),
+            status: UserStatus::Confirmed,
+            enabled: true,
+            created: now,
+            modified: now,
+            password: None,
+            mfa: Default::default(),
+            lockout: Default::default(),
+            tokens_valid_after: None,
+            token_families: Vec::new(),
+            pending_attributes: Default::default(),
+            version: 0,
+        };
+        e.store.create_user(&pool, &user).unwrap();
+    }
+    let last = format!("user{:05}", total - 1);
+    let filter = format!("username = \"{last}\"");
+    // The only match lies beyond what one call examines: an empty page with a token first.
+    let first = e.admin("ListUsers", json!({ "Filter": filter }));
+    assert_eq!(first["Users"], json!([]));
+    let token = first["PaginationToken"].as_str().unwrap();
+    let second = e.admin(
+        "ListUsers",
+        json!({ "Filter": filter, "PaginationToken": token }),
+    );
+    assert_eq!(second["Users"][0]["Username"], last.as_str());
+    assert!(second.get("PaginationToken").is_none());
 }

@@ -25,11 +25,19 @@ use super::user_shapes::{
     GroupType, MfaOptionType, Reader, UserType,
 };
 use super::{CognitoError, ErrorKind, UserPools};
+use crate::filter::{FilterAttribute, UserFilter};
 use crate::model::{User, UserPool, UserStatus};
 use crate::store::{Conflict, StoreError};
 
 /// Most items a listing returns (`Limit` 0 to 60; 0 or absent means 60).
 pub const MAX_PAGE: usize = 60;
+
+/// Most users one `ListUsers` call examines for its `Filter` before it returns what it found
+/// with a `PaginationToken` to continue from.
+pub const LIST_USERS_SCAN: usize = 2_000;
+
+/// Users read from the store at a time while listing.
+const SCAN_BATCH: usize = 100;
 
 // ---- requests and responses ----------------------------------------------------------------
 
@@ -317,6 +325,16 @@ fn decode_token(token: Option<&str>) -> Result<Option<String>, CognitoError> {
         return Err(invalid());
     }
     Ok(Some(key))
+}
+
+/// A user's value of a searchable attribute, as the filter compares it.
+fn filter_value(user: &User, attribute: FilterAttribute) -> Option<&str> {
+    match attribute {
+        FilterAttribute::Username => Some(user.username.as_str()),
+        FilterAttribute::UserStatus => Some(user.status.as_str()),
+        FilterAttribute::Status => Some(if user.enabled { "Enabled" } else { "Disabled" }),
+        other => user.attribute(other.name()),
+    }
 }
 
 fn check_group_param(name: &str) -> Result<(), CognitoError> {
@@ -783,17 +801,21 @@ impl UserPools {
     }
 
     /// `ListUsers`: the pool's users in username order, paginated, with only
-    /// `AttributesToGet` when given. A `Filter` is refused until the filter parser is wired
-    /// in.
+    /// `AttributesToGet` when given, and only those matching `Filter` when given.
+    ///
+    /// With a filter, one call examines at most [`LIST_USERS_SCAN`] users; a page may then hold
+    /// fewer than `Limit` users (even none) and still carry a `PaginationToken`, as Cognito's
+    /// documentation says its pages may.
     pub fn list_users(&self, req: ListUsersRequest) -> Result<ListUsersResponse, CognitoError> {
         let pool = self.pool(&req.user_pool_id)?;
-        if req.filter.as_deref().is_some_and(|f| !f.trim().is_empty()) {
-            return Err(CognitoError::invalid_parameter(
-                "ListUsers Filter is not supported by this server yet.",
-            ));
-        }
+        let filter = match req.filter.as_deref() {
+            Some(f) => {
+                UserFilter::parse(f).map_err(|e| CognitoError::invalid_parameter(e.to_string()))?
+            }
+            None => None,
+        };
         let limit = page_limit(req.limit)?;
-        let after = decode_token(req.pagination_token.as_deref())?;
+        let mut cursor = decode_token(req.pagination_token.as_deref())?;
         let only = req.attributes_to_get.as_deref().filter(|a| !a.is_empty());
         if let Some(names) = only {
             if let Some(bad) = names.iter().find(|n| pool.schema_attribute(n).is_none()) {
@@ -802,16 +824,44 @@ impl UserPools {
                 )));
             }
         }
-        let mut users =
-            self.store()
-                .list_users(&pool.id, after.as_deref(), limit.saturating_add(1))?;
-        let pagination_token = if users.len() > limit {
-            users.truncate(limit);
-            users
-                .last()
-                .map(|u| encode_token(&pool.lookup_key(u.username.as_str())))
-        } else {
-            None
+        let matches = |u: &User| {
+            filter.as_ref().is_none_or(|f| {
+                f.matches_with(pool.username_case_sensitive, |a| filter_value(u, a))
+            })
+        };
+        let mut users: Vec<User> = Vec::new();
+        let mut scanned = 0usize;
+        let pagination_token = loop {
+            let batch = self
+                .store()
+                .list_users(&pool.id, cursor.as_deref(), SCAN_BATCH)?;
+            let exhausted = batch.len() < SCAN_BATCH;
+            let mut page_full = false;
+            for u in batch {
+                scanned += 1;
+                let key = pool.lookup_key(u.username.as_str());
+                if matches(&u) {
+                    if users.len() == limit {
+                        // A match beyond the page: there is a next page.
+                        page_full = true;
+                        break;
+                    }
+                    users.push(u);
+                }
+                cursor = Some(key);
+            }
+            if page_full {
+                break users
+                    .last()
+                    .map(|u| encode_token(&pool.lookup_key(u.username.as_str())));
+            }
+            if exhausted {
+                break None;
+            }
+            if scanned >= LIST_USERS_SCAN {
+                // Examined enough for one call: the caller continues from here.
+                break cursor.as_deref().map(encode_token);
+            }
         };
         Ok(ListUsersResponse {
             users: users.iter().map(|u| user_type(u, only)).collect(),
