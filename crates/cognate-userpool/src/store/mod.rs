@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thiserror::Error;
 
-pub use kv::{KvBackend, KvError, KvRead, KvWrite, Table};
+pub use kv::{Entries, KvBackend, KvError, KvRead, KvWrite, Table};
 pub use memory::MemoryBackend;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteBackend;
@@ -1082,11 +1082,7 @@ fn finish<T>(r: Result<(), KvError>, out: Option<Result<T, StoreError>>) -> Resu
     }
 }
 
-fn scan_all(
-    r: &(impl KvRead + ?Sized),
-    table: Table,
-    p: &[u8],
-) -> Result<Vec<(Vec<u8>, Vec<u8>)>, KvError> {
+fn scan_all(r: &(impl KvRead + ?Sized), table: Table, p: &[u8]) -> Result<Entries, KvError> {
     r.scan(table, p, None, usize::MAX)
 }
 
