@@ -20,10 +20,9 @@ use cognate_userpool::model::{
     UsernameAttribute,
 };
 use cognate_userpool::store::{
-    user_index_entries, Conflict, EphemeralKind, KvBackend, KvError, MemoryBackend, Missing, Store,
-    StoreError, Table,
+    Conflict, EphemeralKind, KvBackend, KvError, MemoryBackend, Missing, Store, StoreError, Table,
 };
-use common::{alias_pool, pool, t, user, user_with_email};
+use common::{alias_pool, k, kp, pool, t, user, user_with_email};
 
 /// A store and its backend; the temporary directory of a file backend lives as long as it.
 struct Fixture {
@@ -109,17 +108,6 @@ mod sqlite_in_memory {
 
 // ---- helpers ---------------------------------------------------------------------------
 
-/// A key as the store builds it: the parts joined by a 0 byte.
-fn k(parts: &[&str]) -> Vec<u8> {
-    parts.join("\0").into_bytes()
-}
-
-fn kp(parts: &[&str]) -> Vec<u8> {
-    let mut p = k(parts);
-    p.push(0);
-    p
-}
-
 fn raw_get(f: &Fixture, table: Table, key: &[u8]) -> Option<Vec<u8>> {
     let mut out = None;
     f.kv.read(&mut |r| {
@@ -172,28 +160,8 @@ fn usernames(users: &[cognate_userpool::model::User]) -> Vec<&str> {
     users.iter().map(|u| u.username.as_str()).collect()
 }
 
-/// The users table and the unique indexes of `pool` agree: every user's index entries point to
-/// it, and every index entry belongs to a stored user that has it.
 fn assert_indexes_agree(f: &Fixture, pool: &cognate_userpool::model::UserPool) {
-    let id = pool.id.as_str();
-    let users = f.store.list_users(&pool.id, None, usize::MAX).unwrap();
-    let mut expected = BTreeMap::new();
-    for u in &users {
-        let uk = pool.lookup_key(u.username.as_str());
-        for (name, value) in user_index_entries(pool, u) {
-            assert!(
-                expected
-                    .insert(k(&[id, &name, &value]), uk.clone())
-                    .is_none(),
-                "two users share the index entry {name}={value}"
-            );
-        }
-    }
-    let stored: BTreeMap<Vec<u8>, String> = raw_scan(f, Table::UserIndex, &kp(&[id]))
-        .into_iter()
-        .map(|(k, v)| (k, String::from_utf8(v).unwrap()))
-        .collect();
-    assert_eq!(stored, expected, "user index and users table disagree");
+    common::assert_indexes_agree(&f.store, &*f.kv, pool);
 }
 
 fn group(p: &UserPoolId, name: &str) -> Group {

@@ -1,8 +1,11 @@
 //! Builders shared by the store tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::BTreeMap;
+
 use cognate_types::{UnixTime, UserPoolId};
 use cognate_userpool::model::{AliasAttribute, User, UserPool};
+use cognate_userpool::store::{user_index_entries, KvBackend, Store, Table};
 use serde_json::json;
 
 /// A time `secs` seconds after the epoch.
@@ -52,4 +55,44 @@ pub fn user(name: &str, sub: &str, attributes: &[(&str, &str)]) -> User {
 /// A user with a verified e-mail address.
 pub fn user_with_email(name: &str, sub: &str, email: &str) -> User {
     user(name, sub, &[("email", email), ("email_verified", "true")])
+}
+
+/// A key as the store builds it: the parts joined by a 0 byte.
+pub fn k(parts: &[&str]) -> Vec<u8> {
+    parts.join("\0").into_bytes()
+}
+
+/// A key prefix as the store builds it: the parts, each followed by a 0 byte.
+pub fn kp(parts: &[&str]) -> Vec<u8> {
+    let mut p = k(parts);
+    p.push(0);
+    p
+}
+
+/// The users table and the unique indexes of `pool` agree: every user's index entries point
+/// to it, and every index entry belongs to a stored user that has it.
+pub fn assert_indexes_agree(store: &Store, kv: &dyn KvBackend, pool: &UserPool) {
+    let id = pool.id.as_str();
+    let users = store.list_users(&pool.id, None, usize::MAX).unwrap();
+    let mut expected = BTreeMap::new();
+    for u in &users {
+        let uk = pool.lookup_key(u.username.as_str());
+        for (name, value) in user_index_entries(pool, u) {
+            assert!(
+                expected
+                    .insert(k(&[id, &name, &value]), uk.clone())
+                    .is_none(),
+                "two users share the index entry {name}={value}"
+            );
+        }
+    }
+    let mut stored = BTreeMap::new();
+    kv.read(&mut |r| {
+        for (k, v) in r.scan(Table::UserIndex, &kp(&[id]), None, usize::MAX)? {
+            stored.insert(k, String::from_utf8(v).unwrap());
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(stored, expected, "user index and users table disagree");
 }
