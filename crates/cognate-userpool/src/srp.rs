@@ -430,31 +430,25 @@ impl SrpVerifier {
     ) -> Result<Self, SrpError> {
         let mut salt = [0u8; SALT_LEN];
         rng.fill(&mut salt)?;
-        Ok(Self::compute_with_salt(
-            pool_name,
-            user_id_for_srp,
-            password,
-            &salt,
-        ))
+        Self::compute_with_salt(pool_name, user_id_for_srp, password, &salt)
     }
 
-    /// A verifier with a given salt (big-endian bytes, 1 to 64 of them; longer input is cut to
-    /// its last 64 bytes). For tests and for reproducing known vectors.
+    /// A verifier with a given salt: a big-endian number of 1 to 64 bytes (else
+    /// [`SrpError::MalformedSalt`]). For tests, and for reproducing known vectors.
     pub fn compute_with_salt(
         pool_name: &str,
         user_id_for_srp: &str,
         password: &str,
         salt: &[u8],
-    ) -> Self {
-        let salt = salt
-            .get(salt.len().saturating_sub(MAX_SALT_BYTES)..)
-            .unwrap_or(salt);
-        let salt = if salt.is_empty() { &[0u8][..] } else { salt };
+    ) -> Result<Self, SrpError> {
+        if salt.is_empty() || salt.len() > MAX_SALT_BYTES {
+            return Err(SrpError::MalformedSalt);
+        }
         let x = Zeroizing::new(compute_x(salt, pool_name, user_id_for_srp, password));
-        Self {
+        Ok(Self {
             salt: salt.to_vec(),
             verifier: compute_verifier(&x),
-        }
+        })
     }
 
     /// A verifier computed elsewhere, for example the `DeviceSecretVerifierConfig` a client sends
