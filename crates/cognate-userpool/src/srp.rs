@@ -537,7 +537,7 @@ impl TryFrom<StoredVerifier> for SrpVerifier {
     type Error = SrpError;
 
     fn try_from(stored: StoredVerifier) -> Result<Self, SrpError> {
-        if stored.salt.len() % 2 != 0 {
+        if !stored.salt.len().is_multiple_of(2) {
             return Err(SrpError::MalformedState);
         }
         let salt = parse_salt_hex(&stored.salt).map_err(|_| SrpError::MalformedState)?;
@@ -721,7 +721,7 @@ fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
 }
 
 fn is_leap(year: u64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 fn days_in_month(year: u64, month: u64) -> u64 {

@@ -946,7 +946,11 @@ impl UserPools {
         })
     }
 
-    pub(crate) fn revoke_family_str(&self, origin_jti: &str, until: UnixTime) -> Result<(), CognitoError> {
+    pub(crate) fn revoke_family_str(
+        &self,
+        origin_jti: &str,
+        until: UnixTime,
+    ) -> Result<(), CognitoError> {
         self.store()
             .put_ephemeral(crate::store::EphemeralKind::Revoked, origin_jti, b"", until)
             .map_err(Into::into)

@@ -5,9 +5,9 @@
 //! API's own JSON shapes (see [`crate::api`] for the wire); errors carry Cognito's exception
 //! names ([`CognitoError`]).
 
-mod auth;
 pub mod account;
 pub mod admin_users;
+mod auth;
 mod credentials;
 mod error;
 mod messages;
