@@ -5,15 +5,23 @@
 //! API's own JSON shapes (see [`crate::api`] for the wire); errors carry Cognito's exception
 //! names ([`CognitoError`]).
 
+pub mod account;
+pub mod admin_users;
+mod auth;
+mod credentials;
 mod error;
 pub mod manage;
 pub mod manage_clients;
 pub mod manage_directory;
 pub mod manage_federation;
 mod messages;
+mod mfa;
 mod password;
 mod runtime;
 mod session;
+mod srp_flow;
+mod user_attributes;
+pub mod user_shapes;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -24,10 +32,22 @@ use cognate_types::{
     UserPoolId,
 };
 
+pub use auth::{
+    AdminInitiateAuthRequest, AdminRespondToAuthChallengeRequest, AdminUserGlobalSignOutRequest,
+    AuthResponse, AuthenticationResult, Empty, GetTokensFromRefreshTokenRequest,
+    GetTokensFromRefreshTokenResponse, GlobalSignOutRequest, InitiateAuthRequest,
+    RespondToAuthChallengeRequest, RevokeTokenRequest, ADMIN_SCOPE, MAX_TOKEN_FAMILIES,
+};
+pub use credentials::CodeDeliveryDetails;
 pub use error::{CognitoError, ErrorKind};
 pub use messages::{
     mask_destination, DeliveryMedium, MessagePurpose, MessageSender, Outbox, OutgoingMessage,
     SendError,
+};
+pub use mfa::{
+    AdminSetUserMfaPreferenceRequest, AssociateSoftwareTokenRequest,
+    AssociateSoftwareTokenResponse, MfaSettings, SetUserMfaPreferenceRequest,
+    VerifySoftwareTokenRequest, VerifySoftwareTokenResponse,
 };
 pub use password::{check_policy, generate_temporary_password, PasswordHasher, SYMBOLS};
 pub use runtime::PoolRuntime;
