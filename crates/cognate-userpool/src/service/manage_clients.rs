@@ -375,7 +375,7 @@ fn validity_setting(
             None => return Ok(None),
             Some(u) => {
                 let per = unit_secs(u);
-                if default_secs % per != 0 {
+                if !default_secs.is_multiple_of(per) {
                     return Err(CognitoError::invalid_parameter(format!(
                         "{path} must be given when its unit is {}.",
                         u.as_str()
