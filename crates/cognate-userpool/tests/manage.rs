@@ -69,6 +69,14 @@ impl Api {
         v
     }
 
+    /// Runs an operation of another part of the API (no shape table here) that must succeed.
+    #[track_caller]
+    fn other_ok(&self, op: &str, body: Value) -> Value {
+        let (status, v, _) = self.raw(op, body.to_string().as_bytes(), &admin());
+        assert_eq!(status, 200, "{op} failed: {v}");
+        v
+    }
+
     /// Runs an operation that must fail; returns the exception name and message.
     #[track_caller]
     fn fail(&self, op: &str, body: Value) -> (String, String) {
@@ -2145,4 +2153,99 @@ fn tags() {
         "at most 50 tags",
     );
     assert_eq!(api.describe(&id)["UserPoolTags"], json!({ "b": "2" }));
+}
+
+// ---- with the rest of the API ------------------------------------------------------------
+
+fn token_claims(token: &str) -> Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[test]
+fn pools_and_clients_made_here_serve_sign_in() {
+    let api = api();
+    let id = api.pool(json!({
+        "PoolName": "e2e",
+        "Policies": { "PasswordPolicy": {
+            "MinimumLength": 10, "RequireLowercase": true, "RequireNumbers": true
+        } },
+        "Schema": [{ "Name": "tenant", "AttributeDataType": "String" }]
+    }));
+    let client = api.ok(
+        "CreateUserPoolClient",
+        json!({
+            "UserPoolId": id, "ClientName": "app",
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            "AccessTokenValidity": 10, "TokenValidityUnits": { "AccessToken": "minutes" }
+        }),
+    );
+    let cid = client["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    api.ok(
+        "CreateGroup",
+        json!({ "UserPoolId": id, "GroupName": "staff" }),
+    );
+
+    api.other_ok(
+        "AdminCreateUser",
+        json!({ "UserPoolId": id, "Username": "alice", "MessageAction": "SUPPRESS",
+                "UserAttributes": [{ "Name": "custom:tenant", "Value": "acme" }] }),
+    );
+    api.other_ok(
+        "AdminAddUserToGroup",
+        json!({ "UserPoolId": id, "Username": "alice", "GroupName": "staff" }),
+    );
+    // The pool's password policy applies.
+    let (kind, _) = api.fail(
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": id, "Username": "alice", "Password": "short1", "Permanent": true }),
+    );
+    assert_eq!(kind, "InvalidPasswordException");
+    api.other_ok(
+        "AdminSetUserPassword",
+        json!({ "UserPoolId": id, "Username": "alice", "Password": "long enough 1", "Permanent": true }),
+    );
+    assert_eq!(api.describe(&id)["EstimatedNumberOfUsers"], 1);
+
+    // The client's flows and token lifetimes apply.
+    let auth = api.other_ok(
+        "InitiateAuth",
+        json!({ "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": cid,
+                "AuthParameters": { "USERNAME": "alice", "PASSWORD": "long enough 1" } }),
+    );
+    let result = &auth["AuthenticationResult"];
+    assert_eq!(result["ExpiresIn"], 600);
+    let access = result["AccessToken"].as_str().unwrap();
+    let claims = token_claims(access);
+    assert_eq!(claims["client_id"], cid.as_str());
+    assert_eq!(
+        claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
+        600
+    );
+    assert!(claims["iss"].as_str().unwrap().ends_with(&format!("/{id}")));
+    assert_eq!(claims["cognito:groups"], json!(["staff"]));
+    let id_claims = token_claims(result["IdToken"].as_str().unwrap());
+    assert_eq!(id_claims["custom:tenant"], "acme");
+    api.other_ok("GetUser", json!({ "AccessToken": access }));
+
+    // A flow the client does not allow is refused; a deleted client's tokens stop working.
+    let (kind, _) = api.fail(
+        "InitiateAuth",
+        json!({ "AuthFlow": "USER_SRP_AUTH", "ClientId": cid,
+                "AuthParameters": { "USERNAME": "alice", "SRP_A": "abcd" } }),
+    );
+    assert_eq!(kind, "InvalidParameterException");
+    api.ok(
+        "DeleteUserPoolClient",
+        json!({ "UserPoolId": id, "ClientId": cid }),
+    );
+    let (kind, _) = api.fail("GetUser", json!({ "AccessToken": access }));
+    assert_eq!(kind, "NotAuthorizedException");
 }
