@@ -1832,7 +1832,6 @@ fn a_filtered_listing_examines_a_bounded_number_of_users_per_call() {
             mfa: Default::default(),
             lockout: Default::default(),
             tokens_valid_after: None,
-            token_families: Vec::new(),
             pending_attributes: Default::default(),
             version: 0,
         };

@@ -30,9 +30,7 @@ pub use pool_settings::{
 pub use schema::{
     AttributeDataType, NumberConstraints, SchemaAttribute, StringConstraints, STANDARD_ATTRIBUTES,
 };
-pub use user::{
-    Lockout, MfaKind, PasswordCredential, TokenFamily, TotpRegistration, User, UserMfa, UserStatus,
-};
+pub use user::{Lockout, MfaKind, PasswordCredential, TotpRegistration, User, UserMfa, UserStatus};
 
 /// Serialises a [`cognate_types::Secret`] for storage. Used only by the store's record format:
 /// nothing that reaches a response or a log serialises a secret.

@@ -409,7 +409,6 @@ pub(crate) fn new_user(
         mfa: Default::default(),
         lockout: Default::default(),
         tokens_valid_after: None,
-        token_families: Vec::new(),
         pending_attributes: BTreeMap::new(),
         version: 0,
     }
@@ -508,12 +507,12 @@ fn simulated_recovery_medium(pool: &UserPool) -> DeliveryMedium {
 
 impl UserPools {
     /// Revokes every token family of `user` (deleted or disabled users).
-    pub(crate) fn revoke_token_families_of(&self, user: &User) -> Result<(), CognitoError> {
-        let now = self.now();
-        for f in user.token_families.iter().filter(|f| f.expires > now) {
-            self.revoke_family_str(&f.origin_jti, f.expires)?;
-        }
-        Ok(())
+    pub(crate) fn revoke_token_families_of(
+        &self,
+        pool: &UserPool,
+        user: &User,
+    ) -> Result<(), CognitoError> {
+        self.revoke_all_families(pool, user)
     }
 
     /// The user an access token belongs to, for the self-service operations: the token must
@@ -1041,7 +1040,7 @@ impl UserPools {
         if !self.store().delete_user(&pool, user.username.as_str())? {
             return Err(CognitoError::user_not_found());
         }
-        self.revoke_token_families_of(&user)?;
+        self.revoke_token_families_of(&pool, &user)?;
         Ok(EmptyResponse {})
     }
 }

@@ -579,7 +579,7 @@ impl UserPools {
         if !self.store().delete_user(&pool, user.username.as_str())? {
             return Err(CognitoError::user_not_found());
         }
-        self.revoke_token_families_of(&user)?;
+        self.revoke_token_families_of(&pool, &user)?;
         Ok(EmptyResponse {})
     }
 
@@ -604,7 +604,7 @@ impl UserPools {
             u.tokens_valid_after = Some(now);
             Ok(())
         })?;
-        self.revoke_token_families_of(&user)?;
+        self.revoke_token_families_of(&pool, &user)?;
         Ok(EmptyResponse {})
     }
 

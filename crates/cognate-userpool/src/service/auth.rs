@@ -14,11 +14,8 @@ use super::runtime::StoreRevocations;
 use super::session::{code_hash, expired_session, AuthSession, Step};
 use super::{CognitoError, DeliveryMedium, ErrorKind, MessagePurpose, OutgoingMessage, UserPools};
 use crate::model::{
-    AppClient, ExplicitAuthFlow, MfaConfiguration, MfaKind, TokenFamily, User, UserPool, UserStatus,
+    AppClient, ExplicitAuthFlow, MfaConfiguration, MfaKind, User, UserPool, UserStatus,
 };
-
-/// How many token families a user keeps; the oldest is revoked when a sign-in goes beyond.
-pub const MAX_TOKEN_FAMILIES: usize = 100;
 
 /// The scope of tokens from the user-pools API (not the OAuth endpoints).
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
@@ -918,24 +915,13 @@ impl UserPools {
             CognitoError::internal()
         })?;
         if let Some(origin) = &tokens.origin_jti {
-            let now = self.now();
-            let expires = now.saturating_add(validity.refresh());
-            let mut overflow: Vec<TokenFamily> = Vec::new();
-            self.modify_user(pool, user.username.as_str(), |u| {
-                u.token_families.retain(|f| f.expires > now);
-                u.token_families.push(TokenFamily {
-                    origin_jti: origin.to_string(),
-                    expires,
-                });
-                overflow.clear();
-                while u.token_families.len() > MAX_TOKEN_FAMILIES {
-                    overflow.push(u.token_families.remove(0));
-                }
-                Ok(())
-            })?;
-            for f in overflow {
-                self.revoke_family_str(&f.origin_jti, f.expires)?;
-            }
+            let expires = self.now().saturating_add(validity.refresh());
+            self.store().put_ephemeral(
+                crate::store::EphemeralKind::TokenFamily,
+                &family_key(pool, user, Some(origin.as_str())),
+                b"",
+                expires,
+            )?;
         }
         Ok(AuthenticationResult {
             access_token: tokens.access_token,
@@ -1147,19 +1133,46 @@ impl UserPools {
         user: &User,
     ) -> Result<(), CognitoError> {
         let now = self.now();
-        let (_, families) = self.modify_user(pool, user.username.as_str(), |u| {
+        self.modify_user(pool, user.username.as_str(), |u| {
             u.tokens_valid_after = Some(now);
-            Ok(std::mem::take(&mut u.token_families))
+            Ok(())
         })?;
-        for f in families {
-            self.revoke_family_str(
-                &f.origin_jti,
-                f.expires
-                    .max(now.saturating_add(Duration::from_secs(86_400))),
-            )?;
+        self.revoke_all_families(pool, user)
+    }
+
+    /// Revokes the live token families recorded for the user (each until its refresh token
+    /// would have expired) and forgets them.
+    pub(crate) fn revoke_all_families(
+        &self,
+        pool: &UserPool,
+        user: &User,
+    ) -> Result<(), CognitoError> {
+        use crate::store::EphemeralKind;
+        let prefix = family_key(pool, user, None);
+        let now = self.now();
+        for (key, _, expires) in
+            self.store()
+                .list_ephemeral(EphemeralKind::TokenFamily, &prefix, now, usize::MAX)?
+        {
+            if let Some(origin) = key.strip_prefix(&prefix) {
+                self.revoke_family_str(origin, expires)?;
+            }
+            self.store()
+                .delete_ephemeral(EphemeralKind::TokenFamily, &key)?;
         }
         Ok(())
     }
+}
+
+/// The key of a token family record: `{pool}/{sub}/{origin_jti}` (or the prefix without the
+/// family).
+fn family_key(pool: &UserPool, user: &User, origin_jti: Option<&str>) -> String {
+    format!(
+        "{}/{}/{}",
+        pool.id,
+        user.sub,
+        origin_jti.unwrap_or_default()
+    )
 }
 
 /// How a refresh proves the client.

@@ -36,7 +36,7 @@ pub use auth::{
     AdminInitiateAuthRequest, AdminRespondToAuthChallengeRequest, AdminUserGlobalSignOutRequest,
     AuthResponse, AuthenticationResult, Empty, GetTokensFromRefreshTokenRequest,
     GetTokensFromRefreshTokenResponse, GlobalSignOutRequest, InitiateAuthRequest,
-    RespondToAuthChallengeRequest, RevokeTokenRequest, ADMIN_SCOPE, MAX_TOKEN_FAMILIES,
+    RespondToAuthChallengeRequest, RevokeTokenRequest, ADMIN_SCOPE,
 };
 pub use credentials::CodeDeliveryDetails;
 pub use error::{CognitoError, ErrorKind};

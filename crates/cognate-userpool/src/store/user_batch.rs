@@ -150,7 +150,6 @@ mod tests {
             mfa: Default::default(),
             lockout: Default::default(),
             tokens_valid_after: None,
-            token_families: Vec::new(),
             pending_attributes: BTreeMap::new(),
             version: 0,
         }
