@@ -22,7 +22,7 @@ use cognate_userpool::model::{
 use cognate_userpool::store::{
     Conflict, EphemeralKind, KvBackend, KvError, MemoryBackend, Missing, Store, StoreError, Table,
 };
-use common::{alias_pool, k, kp, pool, t, user, user_with_email};
+use common::{alias_pool, kp, pool, t, user, user_with_email};
 
 /// A store and its backend; the temporary directory of a file backend lives as long as it.
 struct Fixture {

@@ -9,17 +9,17 @@ use cognate_userpool::store::{user_index_entries, KvBackend, Store, Table};
 use serde_json::json;
 
 /// A time `secs` seconds after the epoch.
-pub fn t(secs: u64) -> UnixTime {
+pub(crate) fn t(secs: u64) -> UnixTime {
     UnixTime::from_secs(secs)
 }
 
 /// A pool with Cognito's defaults (usernames case-sensitive, no aliases).
-pub fn pool(id: &str) -> UserPool {
+pub(crate) fn pool(id: &str) -> UserPool {
     UserPool::new(UserPoolId::new(id).unwrap(), format!("pool {id}"), t(1_000))
 }
 
 /// A pool whose users may also sign in with a verified e-mail address or a preferred username.
-pub fn alias_pool(id: &str) -> UserPool {
+pub(crate) fn alias_pool(id: &str) -> UserPool {
     let mut p = pool(id);
     p.alias_attributes = vec![AliasAttribute::Email, AliasAttribute::PreferredUsername];
     p
@@ -27,7 +27,7 @@ pub fn alias_pool(id: &str) -> UserPool {
 
 /// A user with the given attributes (other than `sub`) and a stored password, built from the
 /// record format so that fields added later with defaults do not break the tests.
-pub fn user(name: &str, sub: &str, attributes: &[(&str, &str)]) -> User {
+pub(crate) fn user(name: &str, sub: &str, attributes: &[(&str, &str)]) -> User {
     let attributes: serde_json::Map<String, serde_json::Value> = attributes
         .iter()
         .map(|(k, v)| ((*k).to_owned(), json!(v)))
@@ -53,17 +53,17 @@ pub fn user(name: &str, sub: &str, attributes: &[(&str, &str)]) -> User {
 }
 
 /// A user with a verified e-mail address.
-pub fn user_with_email(name: &str, sub: &str, email: &str) -> User {
+pub(crate) fn user_with_email(name: &str, sub: &str, email: &str) -> User {
     user(name, sub, &[("email", email), ("email_verified", "true")])
 }
 
 /// A key as the store builds it: the parts joined by a 0 byte.
-pub fn k(parts: &[&str]) -> Vec<u8> {
+pub(crate) fn k(parts: &[&str]) -> Vec<u8> {
     parts.join("\0").into_bytes()
 }
 
 /// A key prefix as the store builds it: the parts, each followed by a 0 byte.
-pub fn kp(parts: &[&str]) -> Vec<u8> {
+pub(crate) fn kp(parts: &[&str]) -> Vec<u8> {
     let mut p = k(parts);
     p.push(0);
     p
@@ -71,7 +71,7 @@ pub fn kp(parts: &[&str]) -> Vec<u8> {
 
 /// The users table and the unique indexes of `pool` agree: every user's index entries point
 /// to it, and every index entry belongs to a stored user that has it.
-pub fn assert_indexes_agree(store: &Store, kv: &dyn KvBackend, pool: &UserPool) {
+pub(crate) fn assert_indexes_agree(store: &Store, kv: &dyn KvBackend, pool: &UserPool) {
     let id = pool.id.as_str();
     let users = store.list_users(&pool.id, None, usize::MAX).unwrap();
     let mut expected = BTreeMap::new();
