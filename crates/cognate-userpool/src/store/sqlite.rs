@@ -7,7 +7,9 @@
 //! B-tree on its primary key, so a point read is one index descent and a prefix scan is one
 //! range of that B-tree (`t = ? AND k >= prefix AND k < successor(prefix)`). BLOBs compare
 //! with `memcmp` and then by length, which is exactly the byte order of `[u8]`, so the order
-//! of a scan is the order [`super::MemoryBackend`] gives.
+//! of a scan is the order [`super::MemoryBackend`] gives. Pages are 16 KiB, so that user
+//! records stay on their B-tree page (see `PAGE_SIZE`), and each connection maps the file into
+//! memory by default ([`SqliteOptions`]).
 //!
 //! The schema version is kept in `PRAGMA user_version` and the file is marked as a Cognate
 //! store with `PRAGMA application_id`. A file written by a newer schema, or one that holds
@@ -66,9 +68,9 @@ const MAX_IDLE_READERS: usize = 4;
 /// The page size of a new file. A `WITHOUT ROWID` table keeps a row on its B-tree page only
 /// while it is under about a quarter of the page (4,086 bytes of 16 KiB); a longer row spills
 /// into overflow pages, and every key comparison of a lookup that meets such a row reads the
-/// whole row back. User records are 1.5 to 3 kB (attributes, a password hash, a 3072-bit SRP
-/// verifier in hex), so SQLite's default 4 KiB pages would put nearly every user on overflow
-/// pages; 16 KiB pages keep them in place.
+/// whole row back. A typical user record is about 1.6 kB (attributes, a password hash, a
+/// 3072-bit SRP verifier in hex), so SQLite's default 4 KiB pages would put nearly every user
+/// on overflow pages; 16 KiB pages keep records of up to 4 kB in place.
 const PAGE_SIZE: u32 = 16 * 1024;
 
 /// The WAL file is truncated back to this size after a checkpoint.
@@ -128,7 +130,7 @@ struct ReaderPool {
 #[non_exhaustive]
 pub struct SqliteOptions {
     /// The page cache of each connection (the writer and each pooled reader), in KiB. Default
-    /// 64 MiB, which holds a store of about 25,000 users entirely.
+    /// 64 MiB, which holds a store of about 30,000 users entirely.
     pub cache_kib: u32,
     /// How many bytes of the file each connection maps into memory (`PRAGMA mmap_size`), so
     /// that reading a page is a memory access rather than a `pread` and a copy; 0 reads
@@ -615,6 +617,29 @@ mod tests {
                 "{sql}"
             );
         }
+    }
+
+    #[test]
+    fn options_reach_every_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteOptions::default()
+            .with_cache_kib(1234)
+            .with_mmap_bytes(1 << 20);
+        let db = SqliteBackend::open_with(dir.path().join("o.db"), options).unwrap();
+        let pragmas = |conn: &Connection| -> (i64, i64) {
+            (
+                conn.query_row("PRAGMA cache_size", [], |r| r.get(0))
+                    .unwrap(),
+                conn.query_row("PRAGMA mmap_size", [], |r| r.get(0))
+                    .unwrap(),
+            )
+        };
+        assert_eq!(pragmas(&lock(&db.writer)), (-1234, 1 << 20));
+        let pool = db.readers.as_ref().unwrap();
+        let reader = pool.take(&db.options).unwrap();
+        assert_eq!(pragmas(&reader), (-1234, 1 << 20));
+        assert!(reader.is_readonly(rusqlite::MAIN_DB).unwrap());
+        pool.give(reader);
     }
 
     #[test]
