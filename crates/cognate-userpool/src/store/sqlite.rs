@@ -276,6 +276,7 @@ impl SqliteBackend {
 
     /// Runs SQLite's `PRAGMA integrity_check` over the whole file: every B-tree page, every
     /// index entry. Returns [`KvError::Corrupt`] with SQLite's findings when it is not `ok`.
+    /// It reads the whole file while holding the write lock: writers wait until it is done.
     pub fn check_integrity(&self) -> Result<(), KvError> {
         let conn = lock(&self.writer);
         let mut stmt = conn.prepare("PRAGMA integrity_check").map_err(backend)?;
