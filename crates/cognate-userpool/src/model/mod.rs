@@ -8,12 +8,13 @@ mod client;
 mod group;
 mod idp;
 mod pool;
+mod pool_settings;
 mod schema;
 mod user;
 
 pub use client::{
     AppClient, ExplicitAuthFlow, OAuthFlow, RefreshTokenRotation, TokenValidityUnits,
-    ValiditySetting,
+    ValiditySetting, ValidityUnitName,
 };
 pub use group::Group;
 pub use idp::{IdentityProvider, IdpType, ResourceServer, ResourceServerScope};
@@ -21,12 +22,15 @@ pub use pool::{
     AliasAttribute, MfaConfiguration, PasswordPolicy, RecoveryMechanism, UserPool,
     UsernameAttribute, VerifiedAttribute,
 };
+pub use pool_settings::{
+    AuthFactor, DefaultEmailOption, DeviceConfiguration, EmailConfiguration, EmailMfaSettings,
+    EmailSendingAccount, MessageTemplate, PoolSettings, PoolTier, SmsConfiguration,
+    VerificationMessageTemplate,
+};
 pub use schema::{
     AttributeDataType, NumberConstraints, SchemaAttribute, StringConstraints, STANDARD_ATTRIBUTES,
 };
-pub use user::{
-    Lockout, MfaKind, PasswordCredential, TokenFamily, TotpRegistration, User, UserMfa, UserStatus,
-};
+pub use user::{Lockout, MfaKind, PasswordCredential, TotpRegistration, User, UserMfa, UserStatus};
 
 /// Serialises a [`cognate_types::Secret`] for storage. Used only by the store's record format:
 /// nothing that reaches a response or a log serialises a secret.

@@ -110,6 +110,9 @@ impl std::fmt::Debug for TotpRegistration {
 pub struct UserMfa {
     /// The authenticator app, once associated (verified or not).
     pub totp: Option<TotpRegistration>,
+    /// A new authenticator waiting for VerifySoftwareToken while a verified one stays in use.
+    #[serde(default)]
+    pub pending_totp: Option<TotpRegistration>,
     /// Whether TOTP MFA is enabled for sign-in.
     pub totp_enabled: bool,
     /// Whether SMS MFA is enabled.
@@ -148,15 +151,6 @@ pub struct Lockout {
     pub locked_until: Option<UnixTime>,
 }
 
-/// A family of tokens from one sign-in: everything refreshed from it shares `origin_jti`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenFamily {
-    /// The family's `origin_jti`.
-    pub origin_jti: String,
-    /// When its refresh token expires.
-    pub expires: UnixTime,
-}
-
 /// A user of a pool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
@@ -185,10 +179,6 @@ pub struct User {
     /// Tokens issued before this time are revoked (GlobalSignOut, AdminUserGlobalSignOut).
     #[serde(default)]
     pub tokens_valid_after: Option<UnixTime>,
-    /// Token families (`origin_jti`) issued to the user and not yet expired, so that a
-    /// global sign-out can revoke every one of them.
-    #[serde(default)]
-    pub token_families: Vec<TokenFamily>,
     /// Attribute changes waiting for a verification code (when the pool keeps the old value
     /// until the new one is verified).
     #[serde(default)]

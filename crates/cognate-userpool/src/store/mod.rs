@@ -6,9 +6,11 @@
 //! backend and under concurrent writers.
 
 mod kv;
+mod manage;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod user_batch;
 
 use std::sync::Arc;
 
@@ -97,6 +99,8 @@ pub enum EphemeralKind {
     Revoked,
     /// A used refresh token (rotation reuse detection).
     RefreshUsed,
+    /// A live token family of a user (`{pool}/{sub}/{origin_jti}`), for global sign-out.
+    TokenFamily,
 }
 
 impl EphemeralKind {
@@ -106,6 +110,7 @@ impl EphemeralKind {
             EphemeralKind::Code => "c",
             EphemeralKind::Revoked => "r",
             EphemeralKind::RefreshUsed => "u",
+            EphemeralKind::TokenFamily => "f",
         }
     }
 }
@@ -975,6 +980,35 @@ impl Store {
                 w.delete(Table::Expiry, &expiry_key(exp, &ek))?;
             }
             Ok(live(v, now))
+        })
+    }
+
+    /// The live (not expired at `now`) records of `kind` whose key starts with `prefix`:
+    /// `(key, value, expiry)`, at most `limit`.
+    pub fn list_ephemeral(
+        &self,
+        kind: EphemeralKind,
+        prefix: &str,
+        now: UnixTime,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>, UnixTime)>, StoreError> {
+        let mut p = key(&[kind.tag()]);
+        p.push(SEP);
+        let skip = p.len();
+        p.extend_from_slice(prefix.as_bytes());
+        self.read(|r| {
+            let mut out = Vec::new();
+            for (k, v) in r.scan(Table::Ephemeral, &p, None, limit)? {
+                let Some(exp) = stored_expiry(&v) else {
+                    continue;
+                };
+                let Some(value) = live(v, now) else {
+                    continue;
+                };
+                let name = String::from_utf8_lossy(k.get(skip..).unwrap_or_default()).into_owned();
+                out.push((name, value, exp));
+            }
+            Ok(out)
         })
     }
 
