@@ -80,6 +80,10 @@ macro_rules! conformance {
             racing_writers_one_alias_wins,
             readers_see_only_committed_states,
             readers_during_user_writes,
+            modify_pool_and_domain_claims,
+            count_users_across_chunks,
+            write_users_moves_an_alias,
+            list_ephemeral_by_prefix,
         );
     };
     (@each $make:path; $($name:ident),* $(,)?) => {
@@ -1523,6 +1527,202 @@ fn readers_during_user_writes(f: &Fixture) {
         }
     });
     assert_indexes_agree(f, &p);
+}
+
+// ---- management helpers -----------------------------------------------------------------
+
+fn modify_pool_and_domain_claims(f: &Fixture) {
+    let s = &f.store;
+    let a = pool("us-east-1_ma");
+    let b = pool("us-east-1_mb");
+    s.create_pool(&a).unwrap();
+    s.create_pool(&b).unwrap();
+
+    let changed = s
+        .modify_pool(&a.id, |p| {
+            p.name = "renamed".to_owned();
+            // Neither the ID nor the domain can be changed this way.
+            p.id = b.id.clone();
+            p.domain = Some("sneaky".to_owned());
+            Ok::<(), String>(())
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(changed.name, "renamed");
+    assert_eq!(changed.id, a.id);
+    assert_eq!(changed.domain, None);
+    assert_eq!(s.get_pool(&a.id).unwrap(), Some(changed.clone()));
+    assert_eq!(s.get_pool(&b.id).unwrap(), Some(b.clone()));
+    // A failing change writes nothing and hands its error back.
+    let refused = s
+        .modify_pool(&a.id, |p| {
+            p.name = "not kept".to_owned();
+            Err("no")
+        })
+        .unwrap();
+    assert_eq!(refused, Err("no"));
+    assert_eq!(s.get_pool(&a.id).unwrap(), Some(changed));
+    assert_eq!(
+        not_found(
+            s.modify_pool(&UserPoolId::new("us-east-1_none").unwrap(), |_| {
+                Ok::<(), ()>(())
+            })
+        ),
+        Missing::Pool
+    );
+
+    assert!(s.claim_domain(&a.id, "login-a", Some(2)).unwrap());
+    assert_eq!(s.pool_for_domain("login-a").unwrap(), Some(a.id.clone()));
+    let stored = s.get_pool(&a.id).unwrap().unwrap();
+    assert_eq!(stored.domain.as_deref(), Some("login-a"));
+    assert_eq!(stored.settings.managed_login_version, Some(2));
+    assert!(
+        !s.claim_domain(&a.id, "login-a2", None).unwrap(),
+        "a pool has one domain"
+    );
+    assert_eq!(s.pool_for_domain("login-a2").unwrap(), None);
+    assert_eq!(
+        conflict(s.claim_domain(&b.id, "login-a", None).map(drop)),
+        Conflict::Domain
+    );
+    assert_eq!(s.get_pool(&b.id).unwrap().unwrap().domain, None);
+    assert!(!s.release_domain(&b.id, "login-a").unwrap());
+    assert!(!s.release_domain(&a.id, "login-other").unwrap());
+    assert_eq!(s.pool_for_domain("login-a").unwrap(), Some(a.id.clone()));
+    assert!(s.release_domain(&a.id, "login-a").unwrap());
+    assert_eq!(s.pool_for_domain("login-a").unwrap(), None);
+    let stored = s.get_pool(&a.id).unwrap().unwrap();
+    assert_eq!(stored.domain, None);
+    assert_eq!(stored.settings.managed_login_version, None);
+    assert!(s.claim_domain(&b.id, "login-a", None).unwrap());
+    assert_eq!(
+        not_found(s.claim_domain(&UserPoolId::new("us-east-1_none").unwrap(), "x", None)),
+        Missing::Pool
+    );
+}
+
+fn count_users_across_chunks(f: &Fixture) {
+    let s = &f.store;
+    // Pool IDs where one is a prefix of the other: their users are counted apart.
+    let big = pool("us-east-1_cnt");
+    let small = pool("us-east-1_cnt2");
+    s.create_pool(&big).unwrap();
+    s.create_pool(&small).unwrap();
+    assert_eq!(s.count_users(&big.id).unwrap(), 0);
+    // More than two of the store's counting chunks, and not a multiple of one.
+    let users: Vec<_> = (0..2_500)
+        .map(|i| user(&format!("u{i:05}"), &format!("sub-{i}"), &[]))
+        .collect();
+    for batch in users.chunks(1_000) {
+        s.create_users(&big, batch).unwrap();
+    }
+    for i in 0..3 {
+        s.create_user(&small, &user(&format!("v{i}"), &format!("sub-v{i}"), &[]))
+            .unwrap();
+    }
+    assert_eq!(s.count_users(&big.id).unwrap(), 2_500);
+    assert_eq!(s.count_users(&small.id).unwrap(), 3);
+    assert!(s.delete_user(&big, "u01024").unwrap());
+    assert_eq!(s.count_users(&big.id).unwrap(), 2_499);
+    assert_eq!(
+        s.count_users(&UserPoolId::new("us-east-1_none").unwrap())
+            .unwrap(),
+        0
+    );
+}
+
+fn write_users_moves_an_alias(f: &Fixture) {
+    let s = &f.store;
+    let p = alias_pool("us-east-1_wu");
+    s.create_pool(&p).unwrap();
+    s.create_user(&p, &user_with_email("alice", "sub-a", "a@example.com"))
+        .unwrap();
+    s.create_user(&p, &user_with_email("bob", "sub-b", "b@example.com"))
+        .unwrap();
+
+    // Bob takes alice's address while alice gives it up, in one transaction.
+    let mut alice = s.get_user(&p, "alice").unwrap().unwrap();
+    let mut bob = s.get_user(&p, "bob").unwrap().unwrap();
+    alice
+        .attributes
+        .insert("email_verified".to_owned(), "false".to_owned());
+    bob.attributes
+        .insert("email".to_owned(), "a@example.com".to_owned());
+    // In the wrong order bob's write conflicts, and alice's change is not kept either.
+    let mut wrong_order = [bob.clone(), alice.clone()];
+    assert_eq!(
+        conflict(s.write_users(&p, &mut wrong_order, None)),
+        Conflict::Alias("email".to_owned())
+    );
+    assert_eq!(wrong_order[0].version, 1, "versions untouched on failure");
+    assert!(s
+        .get_user(&p, "alice")
+        .unwrap()
+        .unwrap()
+        .is_verified("email"));
+
+    let carol = user_with_email("carol", "sub-c", "b@example.com");
+    let mut both = [alice, bob];
+    s.write_users(&p, &mut both, Some(&carol)).unwrap();
+    assert_eq!((both[0].version, both[1].version), (2, 2));
+    let by_email = |email: &str| {
+        s.find_user_for_sign_in(&p, email)
+            .unwrap()
+            .map(|u| u.username.as_str().to_owned())
+    };
+    assert_eq!(by_email("a@example.com").as_deref(), Some("bob"));
+    assert_eq!(
+        by_email("b@example.com").as_deref(),
+        Some("carol"),
+        "the new user takes the address bob gave up"
+    );
+    assert_eq!(s.get_user(&p, "carol").unwrap().unwrap().version, 1);
+
+    // A stale version anywhere in the batch: nothing is written, the new user included.
+    let mut stale = s.get_user(&p, "bob").unwrap().unwrap();
+    stale.version = 1;
+    let dave = user("dave", "sub-d", &[]);
+    assert_eq!(
+        conflict(s.write_users(&p, std::slice::from_mut(&mut stale), Some(&dave))),
+        Conflict::Version
+    );
+    assert_eq!(s.get_user(&p, "dave").unwrap(), None);
+    let mut ghost = user("ghost", "sub-ghost", &[]);
+    assert_eq!(
+        not_found(s.write_users(&p, std::slice::from_mut(&mut ghost), None)),
+        Missing::User
+    );
+    assert_indexes_agree(f, &p);
+}
+
+fn list_ephemeral_by_prefix(f: &Fixture) {
+    let s = &f.store;
+    use EphemeralKind::{Code, Session};
+    s.put_ephemeral(Session, "u1:b", b"b", t(100)).unwrap();
+    s.put_ephemeral(Session, "u1:a", b"a", t(200)).unwrap();
+    s.put_ephemeral(Session, "u1:old", b"old", t(10)).unwrap();
+    s.put_ephemeral(Session, "u2:a", b"other user", t(200))
+        .unwrap();
+    s.put_ephemeral(Code, "u1:c", b"other kind", t(200))
+        .unwrap();
+    assert_eq!(
+        s.list_ephemeral(Session, "u1:", t(50), 10).unwrap(),
+        vec![
+            ("u1:a".to_owned(), b"a".to_vec(), t(200)),
+            ("u1:b".to_owned(), b"b".to_vec(), t(100)),
+        ],
+        "in key order, expired records left out"
+    );
+    assert_eq!(
+        s.list_ephemeral(Session, "u1:", t(150), 10).unwrap().len(),
+        1
+    );
+    assert_eq!(s.list_ephemeral(Session, "", t(0), 10).unwrap().len(), 4);
+    assert_eq!(s.list_ephemeral(Session, "u1:", t(0), 1).unwrap().len(), 1);
+    assert!(s
+        .list_ephemeral(Session, "u3", t(0), 10)
+        .unwrap()
+        .is_empty());
 }
 
 // ---- SQLite only -----------------------------------------------------------------------

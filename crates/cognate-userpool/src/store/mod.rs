@@ -22,7 +22,7 @@ use thiserror::Error;
 pub use kv::{Entries, KvBackend, KvError, KvRead, KvWrite, Table};
 pub use memory::MemoryBackend;
 #[cfg(feature = "sqlite")]
-pub use sqlite::SqliteBackend;
+pub use sqlite::{SqliteBackend, SqliteOptions};
 
 use crate::model::{AppClient, Group, IdentityProvider, ResourceServer, User, UserPool};
 
