@@ -124,12 +124,15 @@ impl Server {
                 }
             }
         };
-        Server {
+        let server = Server {
             child,
             addr,
             stdout,
             stderr,
-        }
+        };
+        // Everything logged during start-up precedes this line.
+        assert!(server.logged("listening address="), "{}", server.stderr());
+        server
     }
 
     fn base(&self) -> String {
@@ -142,6 +145,18 @@ impl Server {
 
     fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits (a little) for a log line containing `needle`: stderr is read by a thread.
+    fn logged(&self, needle: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if self.stderr().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
     }
 
     /// The value after `label:` on the first-start banner.
@@ -479,9 +494,7 @@ fn dev_mode_takes_any_sigv4_header_from_loopback_only() {
     let dir = TempDir::new("dev");
     let server = Server::start(&dir.join("data"), &[]);
     assert!(
-        server
-            .stderr()
-            .contains("dev mode: admin API accepts any signature on loopback"),
+        server.logged("dev mode: admin API accepts any signature on loopback"),
         "{}",
         server.stderr()
     );
@@ -593,9 +606,12 @@ fn configured_keys_refuse_bad_signatures_and_accept_good_ones() {
 
     // Without dev mode there is no outbox, and no secret is ever logged.
     assert_eq!(get(&server, "/_cognate/outbox").status, 404);
-    let logs = server.stderr();
-    assert!(!logs.contains(KEY_SECRET));
-    assert!(logs.contains("InvalidSignatureException"), "{logs}");
+    assert!(
+        server.logged("InvalidSignatureException"),
+        "{}",
+        server.stderr()
+    );
+    assert!(!server.stderr().contains(KEY_SECRET));
 }
 
 #[test]
@@ -719,7 +735,7 @@ issuer = "cognito"
         "http://localhost:1234/us-east-1_AsCognito/.well-known/jwks.json"
     );
     assert!(
-        server.stderr().contains("created client web (localclient)"),
+        server.logged("created client web (localclient)"),
         "{}",
         server.stderr()
     );
