@@ -10,11 +10,12 @@
 //! are inputs.
 
 pub mod api;
-pub mod model;
-pub mod service;
-pub mod store;
-mod mac;
-pub mod secret_hash;
 pub mod filter;
+mod mac;
+pub mod model;
+pub mod secret_hash;
+pub mod service;
 pub mod sigv4;
 pub mod srp;
+pub mod store;
+pub mod totp;

@@ -430,31 +430,25 @@ impl SrpVerifier {
     ) -> Result<Self, SrpError> {
         let mut salt = [0u8; SALT_LEN];
         rng.fill(&mut salt)?;
-        Ok(Self::compute_with_salt(
-            pool_name,
-            user_id_for_srp,
-            password,
-            &salt,
-        ))
+        Self::compute_with_salt(pool_name, user_id_for_srp, password, &salt)
     }
 
-    /// A verifier with a given salt (big-endian bytes, 1 to 64 of them; longer input is cut to
-    /// its last 64 bytes). For tests and for reproducing known vectors.
+    /// A verifier with a given salt: a big-endian number of 1 to 64 bytes (else
+    /// [`SrpError::MalformedSalt`]). For tests, and for reproducing known vectors.
     pub fn compute_with_salt(
         pool_name: &str,
         user_id_for_srp: &str,
         password: &str,
         salt: &[u8],
-    ) -> Self {
-        let salt = salt
-            .get(salt.len().saturating_sub(MAX_SALT_BYTES)..)
-            .unwrap_or(salt);
-        let salt = if salt.is_empty() { &[0u8][..] } else { salt };
+    ) -> Result<Self, SrpError> {
+        if salt.is_empty() || salt.len() > MAX_SALT_BYTES {
+            return Err(SrpError::MalformedSalt);
+        }
         let x = Zeroizing::new(compute_x(salt, pool_name, user_id_for_srp, password));
-        Self {
+        Ok(Self {
             salt: salt.to_vec(),
             verifier: compute_verifier(&x),
-        }
+        })
     }
 
     /// A verifier computed elsewhere, for example the `DeviceSecretVerifierConfig` a client sends
@@ -543,7 +537,7 @@ impl TryFrom<StoredVerifier> for SrpVerifier {
     type Error = SrpError;
 
     fn try_from(stored: StoredVerifier) -> Result<Self, SrpError> {
-        if stored.salt.len() % 2 != 0 {
+        if !stored.salt.len().is_multiple_of(2) {
             return Err(SrpError::MalformedState);
         }
         let salt = parse_salt_hex(&stored.salt).map_err(|_| SrpError::MalformedState)?;
@@ -727,7 +721,7 @@ fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
 }
 
 fn is_leap(year: u64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 fn days_in_month(year: u64, month: u64) -> u64 {

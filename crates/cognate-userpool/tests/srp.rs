@@ -42,7 +42,7 @@ impl SecureRandom for Fixed {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0);
+    assert!(s.len().is_multiple_of(2));
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
@@ -117,6 +117,7 @@ fn cases() -> Vec<Case> {
 impl Case {
     fn verifier(&self) -> SrpVerifier {
         SrpVerifier::compute_with_salt(&self.pool_name, &self.user, &self.password, &self.salt)
+            .unwrap()
     }
 
     fn start(&self) -> (ServerHandshake, cognate_userpool::srp::ChallengeParams) {
@@ -281,7 +282,7 @@ fn server_rejects_tampering_with_the_real_clients_answer() {
         Err(SrpError::MalformedSignature)
     );
     // Another user's verifier (another password) does not verify the signature.
-    let other = SrpVerifier::compute_with_salt(pool, user, "P@ssw0rd?", &case.salt);
+    let other = SrpVerifier::compute_with_salt(pool, user, "P@ssw0rd?", &case.salt).unwrap();
     assert_eq!(
         handshake.verify(&other, pool, user, &block, ts, sig),
         Err(SrpError::SignatureMismatch)
@@ -546,6 +547,15 @@ fn verifier_from_parts_accepts_padhex_bytes() {
         ),
         Ok(())
     );
+    assert_eq!(
+        SrpVerifier::compute_with_salt("p", "u", "pw", &[]).map(|_| ()),
+        Err(SrpError::MalformedSalt)
+    );
+    assert_eq!(
+        SrpVerifier::compute_with_salt("p", "u", "pw", &[7; 65]).map(|_| ()),
+        Err(SrpError::MalformedSalt)
+    );
+    assert!(SrpVerifier::compute_with_salt("p", "u", "pw", &[7; 64]).is_ok());
     assert_eq!(
         SrpVerifier::from_parts(&[], &v_bytes).map(|_| ()),
         Err(SrpError::MalformedSalt)

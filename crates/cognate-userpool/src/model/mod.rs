@@ -8,18 +8,24 @@ mod client;
 mod group;
 mod idp;
 mod pool;
+mod pool_settings;
 mod schema;
 mod user;
 
 pub use client::{
     AppClient, ExplicitAuthFlow, OAuthFlow, RefreshTokenRotation, TokenValidityUnits,
-    ValiditySetting,
+    ValiditySetting, ValidityUnitName,
 };
 pub use group::Group;
 pub use idp::{IdentityProvider, IdpType, ResourceServer, ResourceServerScope};
 pub use pool::{
     AliasAttribute, MfaConfiguration, PasswordPolicy, RecoveryMechanism, UserPool,
     UsernameAttribute, VerifiedAttribute,
+};
+pub use pool_settings::{
+    AuthFactor, DefaultEmailOption, DeviceConfiguration, EmailConfiguration, EmailMfaSettings,
+    EmailSendingAccount, MessageTemplate, PoolSettings, PoolTier, SmsConfiguration,
+    VerificationMessageTemplate,
 };
 pub use schema::{
     AttributeDataType, NumberConstraints, SchemaAttribute, StringConstraints, STANDARD_ATTRIBUTES,

@@ -1,7 +1,7 @@
 use cognate_types::{IssuerUrl, UnixTime, UserPoolId};
 use serde::{Deserialize, Serialize};
 
-use super::SchemaAttribute;
+use super::{PoolSettings, SchemaAttribute};
 
 /// An attribute that can stand in for the username (`UsernameAttributes`): the user signs in
 /// with it and the internal username is a generated UUID.
@@ -264,6 +264,9 @@ pub struct UserPool {
     /// Free-form tags.
     #[serde(default)]
     pub tags: std::collections::BTreeMap<String, String>,
+    /// Message templates, delivery settings, device remembering, sign-in policy, plan.
+    #[serde(default)]
+    pub settings: PoolSettings,
 }
 
 fn default_true() -> bool {
@@ -302,6 +305,7 @@ impl UserPool {
             issuer: None,
             domain: None,
             tags: Default::default(),
+            settings: PoolSettings::default(),
         }
     }
 

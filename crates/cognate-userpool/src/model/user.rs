@@ -110,6 +110,9 @@ impl std::fmt::Debug for TotpRegistration {
 pub struct UserMfa {
     /// The authenticator app, once associated (verified or not).
     pub totp: Option<TotpRegistration>,
+    /// A new authenticator waiting for VerifySoftwareToken while a verified one stays in use.
+    #[serde(default)]
+    pub pending_totp: Option<TotpRegistration>,
     /// Whether TOTP MFA is enabled for sign-in.
     pub totp_enabled: bool,
     /// Whether SMS MFA is enabled.

@@ -5,24 +5,49 @@
 //! API's own JSON shapes (see [`crate::api`] for the wire); errors carry Cognito's exception
 //! names ([`CognitoError`]).
 
+pub mod account;
+pub mod admin_users;
+mod auth;
+mod credentials;
 mod error;
+pub mod manage;
+pub mod manage_clients;
+pub mod manage_directory;
+pub mod manage_federation;
 mod messages;
+mod mfa;
 mod password;
 mod runtime;
 mod session;
+mod srp_flow;
+mod user_attributes;
+pub mod user_shapes;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use cognate_jwt::RsaKeySize;
 use cognate_types::{
-    ClientId, Clock, IssuerUrl, SecureRandom, SystemClock, SystemRandom, UnixTime, UserPoolId,
+    ClientId, Clock, IssuerUrl, Region, SecureRandom, SystemClock, SystemRandom, UnixTime,
+    UserPoolId,
 };
 
+pub use auth::{
+    AdminInitiateAuthRequest, AdminRespondToAuthChallengeRequest, AdminUserGlobalSignOutRequest,
+    AuthResponse, AuthenticationResult, Empty, GetTokensFromRefreshTokenRequest,
+    GetTokensFromRefreshTokenResponse, GlobalSignOutRequest, InitiateAuthRequest,
+    RespondToAuthChallengeRequest, RevokeTokenRequest, ADMIN_SCOPE, MAX_TOKEN_FAMILIES,
+};
+pub use credentials::CodeDeliveryDetails;
 pub use error::{CognitoError, ErrorKind};
 pub use messages::{
     mask_destination, DeliveryMedium, MessagePurpose, MessageSender, Outbox, OutgoingMessage,
     SendError,
+};
+pub use mfa::{
+    AdminSetUserMfaPreferenceRequest, AssociateSoftwareTokenRequest,
+    AssociateSoftwareTokenResponse, MfaSettings, SetUserMfaPreferenceRequest,
+    VerifySoftwareTokenRequest, VerifySoftwareTokenResponse,
 };
 pub use password::{check_policy, generate_temporary_password, PasswordHasher, SYMBOLS};
 pub use runtime::PoolRuntime;
@@ -52,6 +77,9 @@ impl Caller {
 /// Settings of a [`UserPools`] engine.
 #[derive(Debug, Clone)]
 pub struct UserPoolsConfig {
+    /// The region new pools are created in: their IDs are `{region}_{suffix}` (default
+    /// `us-east-1`).
+    pub region: Region,
     /// Base URL for issuers: a pool's issuer is `{base}/{poolId}` unless the pool sets its
     /// own. `None`: Cognito's form `https://cognito-idp.{region}.amazonaws.com/{poolId}`.
     pub issuer_base: Option<String>,
@@ -70,6 +98,7 @@ pub struct UserPoolsConfig {
 impl Default for UserPoolsConfig {
     fn default() -> Self {
         Self {
+            region: default_region(),
             issuer_base: None,
             key_size: RsaKeySize::Rsa2048,
             hasher: PasswordHasher::default(),
@@ -78,6 +107,12 @@ impl Default for UserPoolsConfig {
             srp_timestamp_skew_seconds: 300,
         }
     }
+}
+
+/// `us-east-1`, the default region.
+#[allow(clippy::expect_used)] // A constant that satisfies the region rule; covered by a test.
+fn default_region() -> Region {
+    Region::new("us-east-1").expect("us-east-1 is a valid region")
 }
 
 /// The user-pools engine. Cheap to clone; share one per process.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use cognate_jwt::{
     JwtVerifier, PoolKeys, RotationPolicy, TokenIssuer, VerifiedClaims, VerifyError,
 };
-use cognate_types::{IssuerUrl, TokenId, UnixTime, UserPoolId};
+use cognate_types::{IssuerUrl, UnixTime, UserPoolId};
 
 use super::{CognitoError, UserPools};
 use crate::model::{User, UserPool};
@@ -165,17 +165,6 @@ impl UserPools {
             return Err(CognitoError::not_authorized("User is disabled."));
         }
         Ok((pool, user, claims))
-    }
-
-    /// Revokes a token family until `until`.
-    pub(crate) fn revoke_family(
-        &self,
-        origin_jti: &TokenId,
-        until: UnixTime,
-    ) -> Result<(), CognitoError> {
-        self.store()
-            .put_ephemeral(EphemeralKind::Revoked, origin_jti.as_str(), b"", until)
-            .map_err(Into::into)
     }
 }
 

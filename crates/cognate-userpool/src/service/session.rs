@@ -136,11 +136,6 @@ impl UserPools {
         serde_json::from_slice(&bytes).map_err(|_| expired_session())
     }
 
-    /// Replaces the stored state of a session token (same token).
-    pub(crate) fn update_session(&self, token: &str, s: &AuthSession) -> Result<(), CognitoError> {
-        self.store_session(token, s)
-    }
-
     /// Puts a session back after a wrong answer, unless it has had too many.
     pub(crate) fn retry_session(
         &self,

@@ -344,7 +344,7 @@ fn vectors_intermediate_values() {
 
 #[test]
 fn handshake_debug_hides_b() {
-    let verifier = SrpVerifier::compute_with_salt("pool", "user", "pw", &[1; 16]);
+    let verifier = SrpVerifier::compute_with_salt("pool", "user", "pw", &[1; 16]).unwrap();
     let rng = InsecureDeterministicRandom::new(3);
     let client = client::SrpClient::new(&rng).unwrap();
     let (handshake, _) = ServerHandshake::start(&verifier, &client.srp_a_hex(), &rng).unwrap();

@@ -65,6 +65,9 @@ pub enum KvError {
     Aborted,
 }
 
+/// Key-value pairs in key order, as [`KvRead::scan`] returns them.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Read access inside a transaction.
 pub trait KvRead {
     /// The value under `key`.
@@ -78,7 +81,7 @@ pub trait KvRead {
         prefix: &[u8],
         start_after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, KvError>;
+    ) -> Result<Entries, KvError>;
 }
 
 /// Write access inside a transaction.

@@ -9,6 +9,9 @@ use super::kv::{KvBackend, KvError, KvRead, KvWrite, Table};
 
 type Map = BTreeMap<(u8, Vec<u8>), Vec<u8>>;
 
+/// Previous values of the entries a transaction changed, oldest first.
+type Undo = Vec<((u8, Vec<u8>), Option<Vec<u8>>)>;
+
 /// An in-memory [`KvBackend`]. Writers are serialised; readers see only committed data.
 #[derive(Debug, Default)]
 pub struct MemoryBackend {
@@ -74,7 +77,7 @@ impl KvRead for Reader<'_> {
 
 struct Writer<'a> {
     map: &'a mut Map,
-    undo: Vec<((u8, Vec<u8>), Option<Vec<u8>>)>,
+    undo: Undo,
     committed: bool,
 }
 

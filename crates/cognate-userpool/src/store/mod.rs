@@ -6,9 +6,11 @@
 //! backend and under concurrent writers.
 
 mod kv;
+mod manage;
 mod memory;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod user_batch;
 
 use std::sync::Arc;
 
@@ -17,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thiserror::Error;
 
-pub use kv::{KvBackend, KvError, KvRead, KvWrite, Table};
+pub use kv::{Entries, KvBackend, KvError, KvRead, KvWrite, Table};
 pub use memory::MemoryBackend;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteBackend;
@@ -377,29 +379,20 @@ impl Store {
 
     /// Creates a user, enforcing unique username, `sub` and aliases.
     pub fn create_user(&self, pool: &UserPool, user: &User) -> Result<(), StoreError> {
-        let uk = pool.lookup_key(user.username.as_str());
-        let k = key(&[pool.id.as_str(), &uk]);
-        let entries = user_index_entries(pool, user);
-        self.write(|w| {
-            if w.get(Table::Users, &k)?.is_some() {
-                return Err(StoreError::Conflict(Conflict::Username));
-            }
-            for (name, value) in &entries {
-                let ik = key(&[pool.id.as_str(), name, value]);
-                if w.get(Table::UserIndex, &ik)?.is_some() {
-                    return Err(StoreError::Conflict(if name == "sub" {
-                        Conflict::Sub
-                    } else {
-                        Conflict::Alias(name.clone())
-                    }));
-                }
-                w.put(Table::UserIndex, &ik, uk.as_bytes())?;
-            }
-            let mut stored = user.clone();
-            stored.version = 1;
-            w.put(Table::Users, &k, &encode(&stored)?)?;
-            Ok(())
-        })
+        let new = NewUser::new(pool, user)?;
+        self.write(|w| new.insert(w, pool))
+    }
+
+    /// Creates many users in one write transaction (an import, a bulk load): all of them or,
+    /// when any breaks a unique rule (with a stored user or with another of `users`), none.
+    /// One transaction costs one commit, so this is much faster than one `create_user` each;
+    /// keep batches to some thousands of users, as the whole batch is held in one transaction.
+    pub fn create_users(&self, pool: &UserPool, users: &[User]) -> Result<(), StoreError> {
+        let new = users
+            .iter()
+            .map(|u| NewUser::new(pool, u))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.write(|w| new.iter().try_for_each(|n| n.insert(w, pool)))
     }
 
     /// A user by username (matched as the pool's case rule says).
@@ -1071,6 +1064,48 @@ impl Store {
     }
 }
 
+/// A user record ready to insert: its keys, index entries and encoded value (version 1).
+struct NewUser {
+    uk: String,
+    k: Vec<u8>,
+    entries: Vec<(String, String)>,
+    value: Vec<u8>,
+}
+
+impl NewUser {
+    fn new(pool: &UserPool, user: &User) -> Result<Self, StoreError> {
+        let uk = pool.lookup_key(user.username.as_str());
+        let mut stored = user.clone();
+        stored.version = 1;
+        Ok(Self {
+            k: key(&[pool.id.as_str(), &uk]),
+            entries: user_index_entries(pool, user),
+            value: encode(&stored)?,
+            uk,
+        })
+    }
+
+    /// Inserts the user, enforcing unique username, `sub` and aliases.
+    fn insert(&self, w: &mut dyn KvWrite, pool: &UserPool) -> Result<(), StoreError> {
+        if w.get(Table::Users, &self.k)?.is_some() {
+            return Err(StoreError::Conflict(Conflict::Username));
+        }
+        for (name, value) in &self.entries {
+            let ik = key(&[pool.id.as_str(), name, value]);
+            if w.get(Table::UserIndex, &ik)?.is_some() {
+                return Err(StoreError::Conflict(if name == "sub" {
+                    Conflict::Sub
+                } else {
+                    Conflict::Alias(name.clone())
+                }));
+            }
+            w.put(Table::UserIndex, &ik, self.uk.as_bytes())?;
+        }
+        w.put(Table::Users, &self.k, &self.value)?;
+        Ok(())
+    }
+}
+
 fn finish<T>(r: Result<(), KvError>, out: Option<Result<T, StoreError>>) -> Result<T, StoreError> {
     match (r, out) {
         (_, Some(Err(e))) => Err(e),
@@ -1082,11 +1117,7 @@ fn finish<T>(r: Result<(), KvError>, out: Option<Result<T, StoreError>>) -> Resu
     }
 }
 
-fn scan_all(
-    r: &(impl KvRead + ?Sized),
-    table: Table,
-    p: &[u8],
-) -> Result<Vec<(Vec<u8>, Vec<u8>)>, KvError> {
+fn scan_all(r: &(impl KvRead + ?Sized), table: Table, p: &[u8]) -> Result<Entries, KvError> {
     r.scan(table, p, None, usize::MAX)
 }
 
