@@ -9,8 +9,7 @@
 use std::fmt::Write as _;
 
 use cognate_types::{
-    ClientId, GroupName, IssuerUrl, ProviderName, Region, RoleArn, Scope, Secret, SecureRandom,
-    UserPoolId,
+    ClientId, GroupName, IssuerUrl, ProviderName, RoleArn, Scope, Secret, SystemRandom, UserPoolId,
 };
 use cognate_userpool::api::{self, TARGET_PREFIX};
 use cognate_userpool::model::{
@@ -253,8 +252,7 @@ fn apply_client(
                     _ => break,
                 }
             }
-            ClientId::generate(&cognate_types::SystemRandom)
-                .map_err(|e| invalid(at, e.to_string()))?
+            ClientId::generate(&SystemRandom).map_err(|e| invalid(at, e.to_string()))?
         }
     };
     let mut client = AppClient::new(pool.id.clone(), id.clone(), spec.name.clone(), engine.now());
@@ -506,49 +504,57 @@ pub(crate) struct Demo {
     pub(crate) client: ClientId,
     /// The demo user's username.
     pub(crate) username: String,
-    /// The demo user's password, or why the user could not be created.
-    pub(crate) password: Result<Secret<String>, String>,
+    /// The demo user's password.
+    pub(crate) password: Secret<String>,
 }
 
 /// On an empty store, creates a demo pool, an app client without a secret and a confirmed
-/// user with a random password. Returns `None` when the store already has a pool.
+/// user with a random password, through the engine's own operations (`CreateUserPool`,
+/// `CreateUserPoolClient`, `AdminCreateUser`, `AdminSetUserPassword`). Returns `None` when the
+/// store already has a pool.
 pub(crate) fn ensure_demo(engine: &UserPools) -> Result<Option<Demo>, ProvisionError> {
     let at = "demo";
     let store = engine.store();
     if !store.list_pools(None, 1).map_err(store_err(at))?.is_empty() {
         return Ok(None);
     }
-    let rng = cognate_types::SystemRandom;
-    let region = Region::new("us-east-1").map_err(|e| invalid(at, e.to_string()))?;
-    let pool_id = UserPoolId::generate(&region, &rng).map_err(|e| invalid(at, e.to_string()))?;
-    let password = generate_temporary_password(&Default::default(), &rng as &dyn SecureRandom)
-        .map_err(|e| invalid(at, e.message))?;
-    let username = "demo".to_owned();
-    let spec = PoolSpec {
-        id: pool_id.to_string(),
-        name: Some("demo".into()),
-        auto_verified_attributes: vec!["email".into()],
-        clients: vec![ClientSpec {
-            name: "demo-app".into(),
-            auth_flows: Some(vec![
-                "ALLOW_USER_PASSWORD_AUTH".into(),
-                "ALLOW_USER_SRP_AUTH".into(),
-                "ALLOW_REFRESH_TOKEN_AUTH".into(),
-            ]),
-            ..ClientSpec::default()
-        }],
-        ..PoolSpec::default()
-    };
-    let applied = apply_pool(engine, &spec, at)?;
-    let client = applied
-        .clients
-        .first()
-        .map(|(_, id)| id.clone())
-        .ok_or_else(|| invalid(at, "demo client missing"))?;
+    let created = call(
+        engine,
+        "CreateUserPool",
+        &json!({ "PoolName": "demo", "AutoVerifiedAttributes": ["email"] }),
+        at,
+    )?;
+    let pool_id = created
+        .pointer("/UserPool/Id")
+        .and_then(Value::as_str)
+        .and_then(|id| UserPoolId::new(id).ok())
+        .ok_or_else(|| invalid(at, "CreateUserPool returned no pool ID"))?;
+    let created = call(
+        engine,
+        "CreateUserPoolClient",
+        &json!({
+            "UserPoolId": pool_id.as_str(),
+            "ClientName": "demo-app",
+            "ExplicitAuthFlows": [
+                "ALLOW_USER_PASSWORD_AUTH",
+                "ALLOW_USER_SRP_AUTH",
+                "ALLOW_REFRESH_TOKEN_AUTH",
+            ],
+        }),
+        at,
+    )?;
+    let client = created
+        .pointer("/UserPoolClient/ClientId")
+        .and_then(Value::as_str)
+        .and_then(|id| ClientId::new(id).ok())
+        .ok_or_else(|| invalid(at, "CreateUserPoolClient returned no client ID"))?;
     let pool = store
         .get_pool(&pool_id)
         .map_err(store_err(at))?
         .ok_or_else(|| invalid(at, "demo pool missing"))?;
+    let password = generate_temporary_password(&pool.password_policy, &SystemRandom)
+        .map_err(|e| invalid(at, e.message))?;
+    let username = "demo".to_owned();
     let user = UserSpec {
         username: username.clone(),
         password: Some(Secret::new(password.clone())),
@@ -559,15 +565,12 @@ pub(crate) fn ensure_demo(engine: &UserPools) -> Result<Option<Demo>, ProvisionE
         .into(),
         ..UserSpec::default()
     };
-    let password = match apply_user(engine, &pool, &user, at) {
-        Ok(_) => Ok(Secret::new(password)),
-        Err(e) => Err(e.to_string()),
-    };
+    apply_user(engine, &pool, &user, at)?;
     Ok(Some(Demo {
         pool: pool_id,
         client,
         username,
-        password,
+        password: Secret::new(password),
     }))
 }
 
@@ -577,15 +580,8 @@ pub(crate) fn demo_banner(demo: &Demo, base_url: &str, issuer: &IssuerUrl) -> St
     let _ = writeln!(s, "First start: created a demo user pool.");
     let _ = writeln!(s, "  pool id:    {}", demo.pool);
     let _ = writeln!(s, "  client id:  {} (no secret)", demo.client);
-    match &demo.password {
-        Ok(p) => {
-            let _ = writeln!(s, "  username:   {}", demo.username);
-            let _ = writeln!(s, "  password:   {}", p.expose());
-        }
-        Err(e) => {
-            let _ = writeln!(s, "  demo user not created: {e}");
-        }
-    }
+    let _ = writeln!(s, "  username:   {}", demo.username);
+    let _ = writeln!(s, "  password:   {}", demo.password.expose());
     let _ = writeln!(s, "  issuer:     {issuer}");
     let _ = writeln!(
         s,
@@ -609,7 +605,12 @@ mod tests {
     use crate::config::Config;
 
     fn engine() -> UserPools {
-        UserPools::builder(cognate_userpool::store::Store::memory()).build()
+        UserPools::builder(cognate_userpool::store::Store::memory())
+            .config(cognate_userpool::service::UserPoolsConfig {
+                hasher: cognate_userpool::service::PasswordHasher::insecure_fast_for_tests(),
+                ..Default::default()
+            })
+            .build()
     }
 
     #[test]
@@ -726,6 +727,21 @@ mod tests {
             assert!(client.allows(f));
         }
         assert!(ensure_demo(&engine).unwrap().is_none());
+        let user = engine.user_by_username(&pool, "demo").unwrap();
+        assert_eq!(user.status, cognate_userpool::model::UserStatus::Confirmed);
+        let signed_in = api::handle(
+            &engine,
+            &format!("{TARGET_PREFIX}InitiateAuth"),
+            json!({
+                "ClientId": demo.client.as_str(),
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": { "USERNAME": "demo", "PASSWORD": demo.password.expose() },
+            })
+            .to_string()
+            .as_bytes(),
+            &Caller::Anonymous,
+        );
+        assert_eq!(signed_in.status, 200, "{}", signed_in.body);
         let banner = demo_banner(
             &demo,
             "http://127.0.0.1:9229",

@@ -21,7 +21,7 @@ use cognate_userpool::service::{
     mask_destination, CognitoError, MessagePurpose, MessageSender, Outbox, OutgoingMessage,
     SendError, UserPools, UserPoolsConfig,
 };
-use cognate_userpool::store::Store;
+use cognate_userpool::store::{SqliteBackend, Store};
 use http::{HeaderValue, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -67,6 +67,9 @@ pub(crate) enum ServeError {
     #[error("config: {0}")]
     Provision(#[from] ProvisionError),
 }
+
+/// The store's file in the data directory.
+const STORE_FILE: &str = "cognate.db";
 
 /// How often expired sessions, codes and revocations are purged.
 const PURGE_INTERVAL: Duration = Duration::from_secs(60);
@@ -145,16 +148,13 @@ fn create_private_dir(dir: &Path) -> Result<(), ServeError> {
     Ok(())
 }
 
-/// The store in the data directory.
-///
-/// Until the durable SQLite backend is available to this binary, the store is in memory and
-/// nothing survives a restart.
+/// The durable store in the data directory: `DIR/cognate.db` (SQLite, WAL).
 fn open_store(dir: &Path) -> Result<Store, ServeError> {
-    tracing::warn!(
-        dir = %dir.display(),
-        "in-memory store: data does not survive a restart (durable store not yet wired)"
-    );
-    Ok(Store::memory())
+    let path = dir.join(STORE_FILE);
+    let backend = SqliteBackend::open(&path)
+        .map_err(|e| ServeError::Store(format!("{}: {e}", path.display())))?;
+    tracing::info!(file = %path.display(), "store opened");
+    Ok(Store::new(Arc::new(backend)))
 }
 
 async fn serve(

@@ -466,7 +466,6 @@ fn api_errors_have_the_aws_json_shape() {
 }
 
 #[test]
-#[ignore = "needs ListUserPools (the management operations, not yet on main)"]
 fn unsigned_admin_calls_are_refused_and_dev_signatures_accepted() {
     let dir = TempDir::new("dev-admin");
     let server = Server::start(&dir.join("data"), &[]);
@@ -615,7 +614,6 @@ fn configured_keys_refuse_bad_signatures_and_accept_good_ones() {
 }
 
 #[test]
-#[ignore = "needs ListUserPools (the management operations, not yet on main)"]
 fn configured_keys_sign_admin_calls() {
     let dir = TempDir::new("keys-admin");
     let config = keys_config(&dir, "");
@@ -802,7 +800,6 @@ fn the_data_directory_is_private_and_sigterm_stops_cleanly() {
 }
 
 #[test]
-#[ignore = "needs the durable SQLite store (not yet on main)"]
 fn data_survives_a_restart() {
     let dir = TempDir::new("restart");
     let data = dir.join("data");
