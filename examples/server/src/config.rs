@@ -4,6 +4,8 @@
 //! # The URL clients reach this server at (default: http://{listen address}). Issuers and the
 //! # JWKS URL are built from it.
 //! public_url = "http://localhost:9229"
+//! # The region of pools made by CreateUserPool (their IDs are {region}_...; default us-east-1).
+//! region = "eu-west-1"
 //!
 //! # IAM-style keys that may sign admin calls (SigV4). Without any, the admin API is open on
 //! # loopback only (dev mode), and the server refuses to listen elsewhere.
@@ -63,6 +65,8 @@ use serde::Deserialize;
 pub(crate) struct Config {
     /// The URL clients use to reach the server.
     pub(crate) public_url: Option<String>,
+    /// The region of pools created through the API.
+    pub(crate) region: Option<String>,
     /// Keys accepted on SigV4-signed admin calls.
     #[serde(default)]
     pub(crate) access_keys: Vec<AccessKey>,
@@ -299,6 +303,7 @@ mod tests {
             .join("\n");
         let c = Config::parse(&doc).unwrap();
         assert_eq!(c.public_url.as_deref(), Some("http://localhost:9229"));
+        assert_eq!(c.region.as_deref(), Some("eu-west-1"));
         assert_eq!(c.access_keys.len(), 1);
         assert_eq!(c.access_keys[0].secret.expose(), "a-long-random-secret");
         let p = &c.pools[0];

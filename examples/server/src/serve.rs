@@ -14,7 +14,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use clap::Args;
-use cognate_types::{SystemRandom, TokenId};
+use cognate_types::{Region, SystemRandom, TokenId};
 use cognate_userpool::api::{self, ApiResponse, CONTENT_TYPE, TARGET_PREFIX};
 use cognate_userpool::model::UserPool;
 use cognate_userpool::service::{
@@ -54,9 +54,9 @@ pub(crate) enum ServeError {
     /// The admin API would be open on a network, or the keys are unusable.
     #[error(transparent)]
     Auth(#[from] AuthSetupError),
-    /// The listen address.
-    #[error("--listen {0}: {1}")]
-    Listen(String, String),
+    /// The listen address or another setting.
+    #[error("{0}: {1}")]
+    Setting(String, String),
     /// The data directory or the socket.
     #[error("{0}: {1}")]
     Io(String, std::io::Error),
@@ -118,9 +118,9 @@ fn init_logging() {
 fn resolve(listen: &str) -> Result<SocketAddr, ServeError> {
     listen
         .to_socket_addrs()
-        .map_err(|e| ServeError::Listen(listen.to_owned(), e.to_string()))?
+        .map_err(|e| ServeError::Setting(format!("--listen {listen}"), e.to_string()))?
         .next()
-        .ok_or_else(|| ServeError::Listen(listen.to_owned(), "no address".to_owned()))
+        .ok_or_else(|| ServeError::Setting(format!("--listen {listen}"), "no address".to_owned()))
 }
 
 /// Creates the data directory with mode 0700 (an existing one is kept as it is).
@@ -180,12 +180,18 @@ async fn serve(
         Some(o) => Arc::new(DevSender(o.clone())),
         None => Arc::new(LogSender),
     };
+    let mut settings = UserPoolsConfig {
+        issuer_base: Some(base_url.clone()),
+        ..UserPoolsConfig::default()
+    };
+    if let Some(region) = &config.region {
+        settings.region = Region::new(region.as_str()).map_err(|e| {
+            ServeError::Setting(format!("config: region {region:?}"), e.to_string())
+        })?;
+    }
     let engine = UserPools::builder(store)
         .sender(sender)
-        .config(UserPoolsConfig {
-            issuer_base: Some(base_url.clone()),
-            ..UserPoolsConfig::default()
-        })
+        .config(settings)
         .build();
 
     if dev {
@@ -207,6 +213,7 @@ async fn serve(
             tracing::info!("created {what}");
         }
     }
+    log_pools(&engine, &base_url);
 
     let app = Arc::new(App {
         engine: engine.clone(),
@@ -237,6 +244,32 @@ async fn serve(
     purge.abort();
     tracing::info!("stopped");
     result
+}
+
+/// Logs the first pools of the store with their issuers and JWKS URLs.
+fn log_pools(engine: &UserPools, base_url: &str) {
+    const SHOWN: usize = 20;
+    match engine.store().list_pools(None, SHOWN + 1) {
+        Ok(pools) => {
+            for p in pools.iter().take(SHOWN) {
+                let issuer = engine
+                    .issuer_for(p)
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
+                tracing::info!(
+                    pool = %p.id,
+                    name = %p.name,
+                    issuer = %issuer,
+                    jwks = %format!("{base_url}/{}/.well-known/jwks.json", p.id),
+                    "user pool"
+                );
+            }
+            if pools.len() > SHOWN {
+                tracing::info!("(more user pools: ListUserPools lists them all)");
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "listing pools failed"),
+    }
 }
 
 fn router(app: Arc<App>) -> Router {
@@ -338,9 +371,9 @@ async fn log_request(req: Request, next: Next) -> Response {
         request_id = %request_id,
         method = %method,
         path = %path.chars().take(128).collect::<String>(),
-        op = op.as_deref().unwrap_or("-"),
+        op = %op.as_deref().unwrap_or("-"),
         status = resp.status().as_u16(),
-        error = error_type,
+        error = %error_type,
         ms = start.elapsed().as_millis() as u64,
         "request"
     );

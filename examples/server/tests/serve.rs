@@ -447,7 +447,36 @@ fn api_errors_have_the_aws_json_shape() {
     assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.1"));
     assert_eq!(r.error_type(), Some("UnknownOperationException"));
     assert_eq!(r.json()["__type"], "UnknownOperationException");
-    assert_eq!(r.header("x-amzn-requestid").map(str::len), Some(36));
+    let request_id = r.header("x-amzn-requestid").unwrap();
+    assert_eq!(request_id.len(), 36);
+    // One log line per request, with the operation, status and duration.
+    let line = format!("request_id={request_id}");
+    assert!(server.logged(&line), "{}", server.stderr());
+    let logs = server.stderr();
+    let logged = logs.lines().find(|l| l.contains(&line)).unwrap();
+    for part in [
+        "op=NoSuchOperation",
+        "status=400",
+        "error=UnknownOperationException",
+        "ms=",
+    ] {
+        assert!(logged.contains(part), "{part}: {logged}");
+    }
+
+    // A public operation: the password never reaches the logs.
+    let r = call(
+        &server,
+        "InitiateAuth",
+        &json!({
+            "ClientId": server.banner("client id"),
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": { "USERNAME": "demo", "PASSWORD": "Not-The-Passw0rd!" },
+        }),
+    );
+    assert_eq!(r.error_type(), Some("NotAuthorizedException"), "{}", r.body);
+    assert!(server.logged("op=InitiateAuth"));
+    assert!(!server.stderr().contains("Not-The-Passw0rd!"));
+    assert!(!server.stderr().contains(&server.banner("password")));
 
     let big = vec![b' '; 256 * 1024 + 1];
     let r = request(
