@@ -1,10 +1,17 @@
 //! `cognate`: Cognito-compatible identity from the command line.
 //!
-//! Today it manages a pool's keys and mints and verifies Cognito-shaped tokens, for backend
-//! developers who need realistic test tokens and for the interop tests. The Cognito-compatible
-//! server (`cognate serve`) will be added to this binary.
+//! `cognate serve` runs a Cognito-compatible server (the user-pools API, each pool's JWKS and
+//! OpenID discovery document); the other commands manage a pool's keys and mint and verify
+//! Cognito-shaped tokens, for backend developers who need realistic test tokens and for the
+//! interop tests.
 //!
-//! Exit codes: 0 success; 1 the token is invalid (`token verify`); 2 usage, input or I/O error.
+//! Exit codes: 0 success; 1 the token is invalid (`token verify`); 2 usage, input or I/O error
+//! (or a server that could not start).
+
+mod auth;
+mod config;
+mod provision;
+mod serve;
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -41,6 +48,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the Cognito-compatible server: the user-pools API (POST / with X-Amz-Target), each
+    /// pool's /.well-known/jwks.json and openid-configuration, and /health.
+    Serve(serve::ServeArgs),
     /// Manage a pool's private key set (keys.json).
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -189,6 +199,8 @@ enum CliError {
     Issue(#[from] cognate_jwt::IssueError),
     #[error(transparent)]
     Validity(#[from] cognate_jwt::ValidityError),
+    #[error(transparent)]
+    Serve(#[from] serve::ServeError),
 }
 
 /// What a subcommand ended with.
@@ -214,6 +226,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<Outcome, CliError> {
     match cli.command {
+        Command::Serve(a) => serve::run(a).map(|()| Outcome::Ok).map_err(Into::into),
         Command::Keys(KeysCommand::Generate(a)) => keys_generate(&a).map(|()| Outcome::Ok),
         Command::Jwks(a) => {
             let keys = load_keys(&a.keys)?;
