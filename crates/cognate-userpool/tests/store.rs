@@ -84,6 +84,7 @@ macro_rules! conformance {
             count_users_across_chunks,
             write_users_moves_an_alias,
             list_ephemeral_by_prefix,
+            nothing_is_created_under_a_missing_pool,
         );
     };
     (@each $make:path; $($name:ident),* $(,)?) => {
@@ -1847,5 +1848,49 @@ mod sqlite_only {
             Some(&b"123456"[..])
         );
         assert_indexes_agree(&f, &p);
+    }
+}
+
+fn nothing_is_created_under_a_missing_pool(f: &Fixture) {
+    let s = &f.store;
+    let gone = pool("us-east-1_gone");
+    s.create_pool(&gone).unwrap();
+    assert!(s.delete_pool(&gone.id).unwrap());
+    assert_eq!(
+        not_found(s.create_user(&gone, &user("u1", "sub-u1", &[]))),
+        Missing::Pool
+    );
+    assert_eq!(
+        not_found(s.create_users(&gone, &[user("u2", "sub-u2", &[])])),
+        Missing::Pool
+    );
+    assert_eq!(
+        not_found(s.create_group(&group(&gone.id, "g"))),
+        Missing::Pool
+    );
+    assert_eq!(
+        not_found(s.create_resource_server(&resource_server(&gone.id, "api"))),
+        Missing::Pool
+    );
+    assert_eq!(
+        not_found(s.create_identity_provider(&idp(&gone.id, "Okta", &["okta"]))),
+        Missing::Pool
+    );
+    assert_eq!(
+        not_found(s.create_client(&client(&gone.id, "abc"))),
+        Missing::Pool
+    );
+    // Nothing at all was written under the pool.
+    for table in [
+        Table::Users,
+        Table::UserIndex,
+        Table::Groups,
+        Table::ResourceServers,
+        Table::IdentityProviders,
+        Table::IdpIdentifiers,
+        Table::Clients,
+        Table::PoolClients,
+    ] {
+        assert!(raw_scan(f, table, b"").is_empty(), "{table:?}");
     }
 }

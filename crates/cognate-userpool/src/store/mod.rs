@@ -383,7 +383,10 @@ impl Store {
     /// Creates a user, enforcing unique username, `sub` and aliases.
     pub fn create_user(&self, pool: &UserPool, user: &User) -> Result<(), StoreError> {
         let new = NewUser::new(pool, user)?;
-        self.write(|w| new.insert(w, pool))
+        self.write(|w| {
+            require_pool(w, &pool.id)?;
+            new.insert(w, pool)
+        })
     }
 
     /// Creates many users in one write transaction (an import, a bulk load): all of them or,
@@ -395,7 +398,10 @@ impl Store {
             .iter()
             .map(|u| NewUser::new(pool, u))
             .collect::<Result<Vec<_>, _>>()?;
-        self.write(|w| new.iter().try_for_each(|n| n.insert(w, pool)))
+        self.write(|w| {
+            require_pool(w, &pool.id)?;
+            new.iter().try_for_each(|n| n.insert(w, pool))
+        })
     }
 
     /// A user by username (matched as the pool's case rule says).
@@ -537,6 +543,7 @@ impl Store {
         let k = key(&[group.pool.as_str(), group.name.as_str()]);
         let v = encode(group)?;
         self.write(|w| {
+            require_pool(w, &group.pool)?;
             if w.get(Table::Groups, &k)?.is_some() {
                 return Err(StoreError::Conflict(Conflict::Group));
             }
@@ -766,12 +773,15 @@ impl Store {
 
     /// Creates a resource server.
     pub fn create_resource_server(&self, rs: &ResourceServer) -> Result<(), StoreError> {
-        self.insert_new(
-            Table::ResourceServers,
-            key(&[rs.pool.as_str(), &rs.identifier]),
-            encode(rs)?,
-            Conflict::ResourceServer,
-        )
+        let k = key(&[rs.pool.as_str(), &rs.identifier]);
+        let v = encode(rs)?;
+        self.write(|w| {
+            require_pool(w, &rs.pool)?;
+            if w.get(Table::ResourceServers, &k)?.is_some() {
+                return Err(StoreError::Conflict(Conflict::ResourceServer));
+            }
+            Ok(w.put(Table::ResourceServers, &k, &v)?)
+        })
     }
 
     /// A resource server by identifier.
@@ -839,6 +849,7 @@ impl Store {
         let k = key(&[id, idp.name.as_str()]);
         let v = encode(idp)?;
         self.write(|w| {
+            require_pool(w, &idp.pool)?;
             let old = w.get(Table::IdentityProviders, &k)?;
             match (&old, create) {
                 (Some(_), true) => return Err(StoreError::Conflict(Conflict::IdentityProvider)),
@@ -1048,21 +1059,6 @@ impl Store {
 
     // ---- helpers -----------------------------------------------------------------------
 
-    fn insert_new(
-        &self,
-        table: Table,
-        k: Vec<u8>,
-        v: Vec<u8>,
-        conflict: Conflict,
-    ) -> Result<(), StoreError> {
-        self.write(|w| {
-            if w.get(table, &k)?.is_some() {
-                return Err(StoreError::Conflict(conflict.clone()));
-            }
-            Ok(w.put(table, &k, &v)?)
-        })
-    }
-
     fn replace_existing(
         &self,
         table: Table,
@@ -1136,6 +1132,15 @@ impl NewUser {
         w.put(Table::Users, &self.k, &self.value)?;
         Ok(())
     }
+}
+
+/// Refuses a write under a pool that does not exist (or was deleted by a racing
+/// transaction), so no record is left orphaned.
+fn require_pool(r: &(impl KvRead + ?Sized), pool: &UserPoolId) -> Result<(), StoreError> {
+    if r.get(Table::Pools, &key(&[pool.as_str()]))?.is_none() {
+        return Err(StoreError::NotFound(Missing::Pool));
+    }
+    Ok(())
 }
 
 fn finish<T>(r: Result<(), KvError>, out: Option<Result<T, StoreError>>) -> Result<T, StoreError> {
