@@ -84,6 +84,10 @@ struct App {
     outbox: Option<Arc<Outbox>>,
     /// `http://host:port` (or the configured `public_url`), without a trailing slash.
     base_url: String,
+    /// API calls running at once: one per core. Sign-in is CPU-bound (argon2id with a 19 MiB
+    /// working set, RSA signing, SRP), so more at once only thrash the caches; requests beyond
+    /// wait their turn in order.
+    cpu: Arc<tokio::sync::Semaphore>,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -220,6 +224,9 @@ async fn serve(
         auth,
         outbox,
         base_url: base_url.clone(),
+        cpu: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        )),
     });
     let purge = tokio::spawn(purge_expired(engine.clone()));
     let shutdown = shutdown_signal()?;
@@ -442,8 +449,15 @@ async fn api_call(State(app): State<Arc<App>>, req: Request) -> Response {
         .unwrap_or("")
         .to_owned();
     let engine = app.engine.clone();
+    // The semaphore is never closed, so acquiring only waits.
+    let permit = app.cpu.clone().acquire_owned().await;
     // Password hashing (argon2id) and SRP are CPU-heavy: off the async workers.
-    match tokio::task::spawn_blocking(move || api::handle(&engine, &target, &body, &caller)).await {
+    match tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        api::handle(&engine, &target, &body, &caller)
+    })
+    .await
+    {
         Ok(r) => api_response(r),
         Err(e) => {
             tracing::error!(error = %e, "API task failed");
