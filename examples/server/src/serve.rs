@@ -81,6 +81,15 @@ struct App {
     outbox: Option<Arc<Outbox>>,
     /// `http://host:port` (or the configured `public_url`), without a trailing slash.
     base_url: String,
+    /// Bounds the API calls running at once (they run on the blocking pool): two per core.
+    /// Every call on the in-memory store is CPU-bound, so more add no throughput; and without
+    /// a bound each concurrent sign-in holds its own argon2id memory (19 MiB), which glibc then
+    /// neither reuses nor returns: 64 concurrent sign-ins on 2 cores took the process to 7-9 GB
+    /// RSS and cost a third to a half of the sign-in throughput (docs/benchmarks.md, "Sign-in
+    /// over HTTP"). One per core is too few: the hand-off between calls then idles the cores
+    /// and cost REFRESH_TOKEN_AUTH 20-40%. Under a sign-in flood, cheap calls wait in the same
+    /// FIFO queue.
+    api_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -213,6 +222,7 @@ async fn serve(
         auth,
         outbox,
         base_url: base_url.clone(),
+        api_slots: Arc::new(tokio::sync::Semaphore::new(api_slots())),
     });
     let purge = tokio::spawn(purge_expired(engine.clone()));
     let shutdown = shutdown_signal()?;
@@ -409,14 +419,28 @@ async fn api_call(State(app): State<Arc<App>>, req: Request) -> Response {
         .unwrap_or("")
         .to_owned();
     let engine = app.engine.clone();
+    let Ok(slot) = app.api_slots.clone().acquire_owned().await else {
+        return api_response(ApiResponse::error(&CognitoError::internal()));
+    };
     // Password hashing (argon2id) and SRP are CPU-heavy: off the async workers.
-    match tokio::task::spawn_blocking(move || api::handle(&engine, &target, &body, &caller)).await {
+    match tokio::task::spawn_blocking(move || {
+        let r = api::handle(&engine, &target, &body, &caller);
+        drop(slot);
+        r
+    })
+    .await
+    {
         Ok(r) => api_response(r),
         Err(e) => {
             tracing::error!(error = %e, "API task failed");
             api_response(ApiResponse::error(&CognitoError::internal()))
         }
     }
+}
+
+/// How many API calls run at once: two per core.
+fn api_slots() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 async fn health() -> Response {
