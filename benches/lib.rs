@@ -85,3 +85,44 @@ pub fn verify_fixture() -> VerifyFixture {
         token,
     }
 }
+
+/// The arguments of the rate examples (`benches/examples/*_rate.rs`): `[SECONDS] [THREADS]`,
+/// default 15 s and one thread per available core.
+pub fn rate_args() -> (std::time::Duration, usize) {
+    let mut args = std::env::args().skip(1);
+    let seconds: f64 = args
+        .next()
+        .map(|s| s.parse().expect("SECONDS: a number"))
+        .unwrap_or(15.0);
+    let threads: usize = args
+        .next()
+        .map(|s| s.parse().expect("THREADS: a number"))
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    (std::time::Duration::from_secs_f64(seconds), threads)
+}
+
+/// Runs `op` in a loop on `threads` threads until `duration` has passed and returns the
+/// operations completed and the seconds taken (every thread finishes the operation it started
+/// before the deadline; the time runs until the last one is done).
+pub fn rate_on_threads<F>(duration: std::time::Duration, threads: usize, op: F) -> (u64, f64)
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    let op = Arc::new(op);
+    let start = std::time::Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let op = op.clone();
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while start.elapsed() < duration {
+                    op();
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total = handles.into_iter().map(|h| h.join().expect("thread")).sum();
+    (total, start.elapsed().as_secs_f64())
+}

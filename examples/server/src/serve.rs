@@ -84,9 +84,10 @@ struct App {
     outbox: Option<Arc<Outbox>>,
     /// `http://host:port` (or the configured `public_url`), without a trailing slash.
     base_url: String,
-    /// API calls running at once: one per core. Sign-in is CPU-bound (argon2id with a 19 MiB
-    /// working set, RSA signing, SRP), so more at once only thrash the caches; requests beyond
-    /// wait their turn in order.
+    /// API calls running at once: two per core. Sign-in is CPU-bound (argon2id with a 19 MiB
+    /// working set per call, RSA signing, SRP): 64 concurrent sign-ins on 2 cores without this
+    /// limit took the process to 9 GB and halved the rate (benches/http). Requests beyond wait
+    /// their turn in order.
     cpu: Arc<tokio::sync::Semaphore>,
 }
 
@@ -224,9 +225,7 @@ async fn serve(
         auth,
         outbox,
         base_url: base_url.clone(),
-        cpu: Arc::new(tokio::sync::Semaphore::new(
-            std::thread::available_parallelism().map_or(2, |n| n.get()),
-        )),
+        cpu: Arc::new(tokio::sync::Semaphore::new(api_slots())),
     });
     let purge = tokio::spawn(purge_expired(engine.clone()));
     let shutdown = shutdown_signal()?;
@@ -464,6 +463,16 @@ async fn api_call(State(app): State<Arc<App>>, req: Request) -> Response {
             api_response(ApiResponse::error(&CognitoError::internal()))
         }
     }
+}
+
+/// How many API calls run at once: two per core (`COGNATE_API_SLOTS` overrides, for
+/// experiments).
+fn api_slots() -> usize {
+    std::env::var("COGNATE_API_SLOTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| 2 * std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
 async fn health() -> Response {
