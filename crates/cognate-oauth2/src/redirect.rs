@@ -69,8 +69,17 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), RedirectUriError> {
             return Err(RedirectUriError::InsecureHttp);
         }
     }
-    if (scheme == "http" || scheme == "https") && parsed.host_str().is_none_or(str::is_empty) {
-        return Err(RedirectUriError::NotAbsolute);
+    if scheme == "http" || scheme == "https" {
+        // The URL parser forgives `https:///x` and `\` for `/`; a redirect URI must not need
+        // forgiving.
+        let after = uri.get(scheme.len()..).unwrap_or_default();
+        if !after.starts_with("://")
+            || after.get(3..).is_none_or(|rest| rest.starts_with('/'))
+            || uri.contains('\\')
+            || parsed.host_str().is_none_or(str::is_empty)
+        {
+            return Err(RedirectUriError::NotAbsolute);
+        }
     }
     Ok(())
 }
@@ -242,6 +251,8 @@ mod tests {
             "http://localhost@evil.com/cb",
             "https:///cb",
             "https://rp.example/c b",
+            "https:\\\\rp.example\\cb",
+            "https:rp.example/cb",
         ] {
             assert!(check_redirect_uri(bad).is_err(), "{bad}");
         }

@@ -1,0 +1,470 @@
+//! Fakes of the host traits for the endpoint tests: one confidential and one public client,
+//! a token minter that records what it issued and revoked.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use cognate_oauth2::{
+    AuthenticatedUser, Authenticator, AuthorizationServer, ChallengeAnswer, ClientRegistry,
+    CodeDelivery, HostError, LoginError, MemoryGrantStore, MintError, OAuthClient, OAuthFlows,
+    PendingChallenge, RevokeError, ServerConfig, SignInStep, SignUp, SignUpField, SignUpOutcome,
+    TokenMinter, TokenSet, UserGrant, UserInfoError, UserInfoSource,
+};
+use cognate_types::{
+    danger::InsecureDeterministicRandom, ClientId, IssuerUrl, ManualClock, Scopes, Secret, UnixTime,
+};
+use http::{Method, Request, Response};
+
+pub const BASE: &str = "https://auth.example.com";
+pub const CONF: &str = "confidential1";
+pub const CONF_SECRET: &str = "s3cr3t-with-enough-entropy-000000";
+pub const PUBLIC: &str = "public1";
+pub const M2M: &str = "machine1";
+pub const M2M_SECRET: &str = "m2m-secret-with-enough-entropy-00";
+pub const CB: &str = "https://rp.example/cb";
+
+pub struct Clients;
+
+fn client(id: &str) -> Option<OAuthClient> {
+    let base = OAuthClient {
+        client_id: ClientId::new(id).unwrap(),
+        name: id.to_owned(),
+        secret: None,
+        oauth_enabled: true,
+        flows: OAuthFlows {
+            code: true,
+            implicit: true,
+            client_credentials: false,
+        },
+        scopes: Scopes::parse("openid email phone profile aws.cognito.signin.user.admin").unwrap(),
+        callback_urls: vec![CB.to_owned(), "http://127.0.0.1/native".to_owned()],
+        logout_urls: vec!["https://rp.example/bye".to_owned()],
+        default_redirect_uri: None,
+        identity_providers: vec!["COGNITO".to_owned()],
+        token_revocation: true,
+    };
+    match id {
+        CONF => Some(OAuthClient {
+            secret: Some(Secret::new(CONF_SECRET.to_owned())),
+            ..base
+        }),
+        PUBLIC => Some(base),
+        M2M => Some(OAuthClient {
+            secret: Some(Secret::new(M2M_SECRET.to_owned())),
+            flows: OAuthFlows {
+                code: false,
+                implicit: false,
+                client_credentials: true,
+            },
+            scopes: Scopes::parse("orders/read orders/write").unwrap(),
+            ..base
+        }),
+        _ => None,
+    }
+}
+
+impl ClientRegistry for Clients {
+    fn client(&self, client_id: &str) -> Result<Option<OAuthClient>, HostError> {
+        Ok(client(client_id))
+    }
+}
+
+/// A directory with one user, alice / correct horse.
+pub struct Users {
+    pub disabled: Mutex<HashSet<String>>,
+    pub calls: Mutex<u32>,
+}
+
+impl Authenticator for Users {
+    fn sign_in(
+        &self,
+        _client: &OAuthClient,
+        username: &str,
+        password: &Secret<String>,
+    ) -> Result<SignInStep, LoginError> {
+        *self.calls.lock().unwrap() += 1;
+        if username == "alice" && password.expose() == "correct horse" {
+            Ok(SignInStep::Done(AuthenticatedUser {
+                user: "alice".into(),
+                auth_time: UnixTime::from_secs(0),
+            }))
+        } else {
+            Err(LoginError::NotAuthorized(
+                "Incorrect username or password.".into(),
+            ))
+        }
+    }
+    fn answer(
+        &self,
+        _client: &OAuthClient,
+        _pending: &PendingChallenge,
+        _answer: ChallengeAnswer,
+    ) -> Result<SignInStep, LoginError> {
+        Err(LoginError::NotAuthorized("no challenges here".into()))
+    }
+    fn session_valid(&self, user: &AuthenticatedUser) -> Result<bool, HostError> {
+        Ok(!self.disabled.lock().unwrap().contains(&user.user))
+    }
+    fn sign_up_fields(&self) -> Result<Vec<SignUpField>, HostError> {
+        Ok(vec![])
+    }
+    fn sign_up(&self, _client: &OAuthClient, _req: SignUp) -> Result<SignUpOutcome, LoginError> {
+        Err(LoginError::NotAllowed("sign-up disabled".into()))
+    }
+    fn confirm_sign_up(
+        &self,
+        _client: &OAuthClient,
+        _username: &str,
+        _code: &Secret<String>,
+    ) -> Result<(), LoginError> {
+        Err(LoginError::NotAllowed("sign-up disabled".into()))
+    }
+    fn resend_confirmation(
+        &self,
+        _client: &OAuthClient,
+        _username: &str,
+    ) -> Result<CodeDelivery, LoginError> {
+        Err(LoginError::NotAllowed("sign-up disabled".into()))
+    }
+    fn forgot_password(
+        &self,
+        _client: &OAuthClient,
+        _username: &str,
+    ) -> Result<CodeDelivery, LoginError> {
+        Err(LoginError::NotAllowed("no recovery".into()))
+    }
+    fn confirm_forgot_password(
+        &self,
+        _client: &OAuthClient,
+        _username: &str,
+        _code: &Secret<String>,
+        _new_password: &Secret<String>,
+    ) -> Result<(), LoginError> {
+        Err(LoginError::NotAllowed("no recovery".into()))
+    }
+}
+
+/// What the fake minter issued.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub client: String,
+    pub user: Option<String>,
+    pub scopes: String,
+    pub nonce: Option<String>,
+    pub family: Option<String>,
+    pub auth_time: Option<UnixTime>,
+}
+
+/// Access tokens `at.N`, refresh tokens `rt.N` (family `fam.N`), client tokens `cc.N`.
+#[derive(Default)]
+pub struct Minter {
+    pub next: Mutex<u32>,
+    pub access: Mutex<HashMap<String, Issued>>,
+    pub refresh: Mutex<HashMap<String, Issued>>,
+    pub revoked: Mutex<HashSet<String>>,
+}
+
+impl Minter {
+    fn bump(&self) -> u32 {
+        let mut n = self.next.lock().unwrap();
+        *n += 1;
+        *n
+    }
+
+    pub fn is_revoked(&self, family: &str) -> bool {
+        self.revoked.lock().unwrap().contains(family)
+    }
+}
+
+impl TokenMinter for Minter {
+    fn issue(
+        &self,
+        client: &OAuthClient,
+        user: &AuthenticatedUser,
+        grant: &UserGrant<'_>,
+    ) -> Result<TokenSet, MintError> {
+        let n = self.bump();
+        let family = format!("fam.{n}");
+        let issued = Issued {
+            client: client.client_id.to_string(),
+            user: Some(user.user.clone()),
+            scopes: grant.scopes.to_string(),
+            nonce: grant.nonce.map(str::to_owned),
+            family: Some(family.clone()),
+            auth_time: Some(user.auth_time),
+        };
+        self.access
+            .lock()
+            .unwrap()
+            .insert(format!("at.{n}"), issued.clone());
+        let refresh = grant.refresh_token.then(|| format!("rt.{n}"));
+        if let Some(r) = &refresh {
+            self.refresh.lock().unwrap().insert(r.clone(), issued);
+        }
+        Ok(TokenSet {
+            id_token: grant.scopes.contains("openid").then(|| format!("id.{n}")),
+            access_token: format!("at.{n}"),
+            refresh_token: refresh.map(Secret::new),
+            expires_in: 3600,
+            family: Some(family),
+        })
+    }
+
+    fn refresh(&self, client: &OAuthClient, refresh_token: &str) -> Result<TokenSet, MintError> {
+        let old = self
+            .refresh
+            .lock()
+            .unwrap()
+            .get(refresh_token)
+            .cloned()
+            .ok_or_else(|| MintError::InvalidGrant("Invalid Refresh Token".into()))?;
+        if old.client != client.client_id.as_str()
+            || old.family.as_deref().is_some_and(|f| self.is_revoked(f))
+        {
+            return Err(MintError::InvalidGrant("Invalid Refresh Token".into()));
+        }
+        let n = self.bump();
+        self.access
+            .lock()
+            .unwrap()
+            .insert(format!("at.{n}"), old.clone());
+        Ok(TokenSet {
+            id_token: Some(format!("id.{n}")),
+            access_token: format!("at.{n}"),
+            refresh_token: None,
+            expires_in: 3600,
+            family: old.family,
+        })
+    }
+
+    fn client_credentials(
+        &self,
+        client: &OAuthClient,
+        scopes: &Scopes,
+    ) -> Result<TokenSet, MintError> {
+        let n = self.bump();
+        self.access.lock().unwrap().insert(
+            format!("cc.{n}"),
+            Issued {
+                client: client.client_id.to_string(),
+                user: None,
+                scopes: scopes.to_string(),
+                nonce: None,
+                family: None,
+                auth_time: None,
+            },
+        );
+        Ok(TokenSet {
+            id_token: None,
+            access_token: format!("cc.{n}"),
+            refresh_token: None,
+            expires_in: 3600,
+            family: None,
+        })
+    }
+
+    fn revoke(&self, client: &OAuthClient, token: &str) -> Result<(), RevokeError> {
+        if token.starts_with("at.") || token.starts_with("id.") {
+            return Err(RevokeError::UnsupportedTokenType);
+        }
+        let found = self.refresh.lock().unwrap().get(token).cloned();
+        if let Some(i) = found {
+            if i.client == client.client_id.as_str() {
+                if let Some(f) = i.family {
+                    self.revoked.lock().unwrap().insert(f);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn revoke_family(&self, family: &str) -> Result<(), HostError> {
+        self.revoked.lock().unwrap().insert(family.to_owned());
+        Ok(())
+    }
+
+    fn userinfo(&self, access_token: &str) -> Result<UserInfoSource, UserInfoError> {
+        let i = self
+            .access
+            .lock()
+            .unwrap()
+            .get(access_token)
+            .cloned()
+            .ok_or_else(|| UserInfoError::InvalidToken("unknown".into()))?;
+        if i.family.as_deref().is_some_and(|f| self.is_revoked(f)) {
+            return Err(UserInfoError::InvalidToken("revoked".into()));
+        }
+        let user = i
+            .user
+            .ok_or_else(|| UserInfoError::InvalidToken("no user".into()))?;
+        Ok(UserInfoSource {
+            sub: format!("sub-{user}"),
+            username: user,
+            scopes: Scopes::parse(&i.scopes).unwrap(),
+            attributes: vec![
+                ("email".into(), "alice@example.com".into()),
+                ("email_verified".into(), "true".into()),
+                ("phone_number".into(), "+15550100".into()),
+                ("phone_number_verified".into(), "false".into()),
+                ("name".into(), "Alice".into()),
+            ],
+        })
+    }
+
+    fn jwks(&self) -> Result<String, HostError> {
+        Ok(r#"{"keys":[]}"#.to_owned())
+    }
+}
+
+pub struct Harness {
+    pub server: AuthorizationServer,
+    pub clock: Arc<ManualClock>,
+    pub minter: Arc<Minter>,
+    pub users: Arc<Users>,
+}
+
+pub fn harness() -> Harness {
+    let clock = Arc::new(ManualClock::new(UnixTime::from_secs(1_700_000_000)));
+    let minter = Arc::new(Minter::default());
+    let users = Arc::new(Users {
+        disabled: Mutex::new(HashSet::new()),
+        calls: Mutex::new(0),
+    });
+    let config = ServerConfig::new(
+        BASE,
+        IssuerUrl::new("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1").unwrap(),
+        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1/.well-known/jwks.json",
+        Secret::new([7u8; 32]),
+    )
+    .unwrap();
+    let server = AuthorizationServer::builder(
+        config,
+        Arc::new(Clients),
+        users.clone(),
+        minter.clone(),
+        Arc::new(MemoryGrantStore::new()),
+    )
+    .clock(clock.clone())
+    .rng(Arc::new(InsecureDeterministicRandom::new(42)))
+    .build();
+    Harness {
+        server,
+        clock,
+        minter,
+        users,
+    }
+}
+
+pub fn get(h: &Harness, uri: &str) -> Response<Vec<u8>> {
+    h.server.handle(
+        &Request::builder()
+            .method(Method::GET)
+            .uri(uri)
+            .body(Vec::new())
+            .unwrap(),
+    )
+}
+
+pub fn get_with_cookie(h: &Harness, uri: &str, cookie: &str) -> Response<Vec<u8>> {
+    h.server.handle(
+        &Request::builder()
+            .method(Method::GET)
+            .uri(uri)
+            .header("cookie", cookie)
+            .body(Vec::new())
+            .unwrap(),
+    )
+}
+
+pub fn post_form(
+    h: &Harness,
+    uri: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> Response<Vec<u8>> {
+    let mut b = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header("content-type", "application/x-www-form-urlencoded");
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    h.server.handle(&b.body(body.as_bytes().to_vec()).unwrap())
+}
+
+pub fn basic(id: &str, secret: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+    )
+}
+
+pub fn location(r: &Response<Vec<u8>>) -> String {
+    r.headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The query (or fragment) parameters of a URL.
+pub fn url_params(url: &str) -> HashMap<String, String> {
+    let part = url
+        .split_once('#')
+        .map(|(_, f)| f)
+        .or_else(|| url.split_once('?').map(|(_, q)| q))
+        .unwrap_or_default();
+    url::form_urlencoded::parse(part.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+pub fn json(r: &Response<Vec<u8>>) -> serde_json::Value {
+    serde_json::from_slice(r.body()).expect("a JSON body")
+}
+
+pub fn alice(h: &Harness) -> AuthenticatedUser {
+    AuthenticatedUser {
+        user: "alice".into(),
+        auth_time: h.clock_now(),
+    }
+}
+
+impl Harness {
+    pub fn clock_now(&self) -> UnixTime {
+        use cognate_types::Clock;
+        self.clock.now()
+    }
+
+    pub fn advance(&self, secs: u64) {
+        self.clock.advance(Duration::from_secs(secs));
+    }
+}
+
+/// PKCE pair (RFC 7636 appendix B).
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+/// An authorization completed for alice (as if she had signed in): the code.
+pub fn code_for(h: &Harness, query: &str) -> String {
+    let r = h.server.resume(query, &alice(h));
+    assert_eq!(r.status(), 302, "{:?}", String::from_utf8_lossy(r.body()));
+    let loc = location(&r);
+    url_params(&loc)
+        .get("code")
+        .cloned()
+        .unwrap_or_else(|| panic!("no code in {loc}"))
+}
+
+pub fn conf_query() -> String {
+    format!("response_type=code&client_id={CONF}&redirect_uri={CB}&scope=openid+email&state=xyz&nonce=n-0S6")
+}
+
+pub fn public_query() -> String {
+    format!("response_type=code&client_id={PUBLIC}&redirect_uri={CB}&scope=openid+profile&code_challenge={CHALLENGE}&code_challenge_method=S256")
+}
