@@ -30,6 +30,9 @@ pub const CB: &str = "https://rp.example/cb";
 pub struct Clients;
 
 fn client(id: &str) -> Option<OAuthClient> {
+    if ![CONF, PUBLIC, M2M].contains(&id) {
+        return None;
+    }
     let base = OAuthClient {
         client_id: ClientId::new(id).unwrap(),
         name: id.to_owned(),
