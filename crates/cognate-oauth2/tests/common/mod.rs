@@ -78,6 +78,7 @@ impl ClientRegistry for Clients {
 
 /// A directory with one user, alice / correct horse.
 pub struct Users {
+    pub clock: Arc<ManualClock>,
     pub disabled: Mutex<HashSet<String>>,
     pub calls: Mutex<u32>,
 }
@@ -91,9 +92,10 @@ impl Authenticator for Users {
     ) -> Result<SignInStep, LoginError> {
         *self.calls.lock().unwrap() += 1;
         if username == "alice" && password.expose() == "correct horse" {
+            use cognate_types::Clock;
             Ok(SignInStep::Done(AuthenticatedUser {
                 user: "alice".into(),
-                auth_time: UnixTime::from_secs(0),
+                auth_time: self.clock.now(),
             }))
         } else {
             Err(LoginError::NotAuthorized(
@@ -334,6 +336,7 @@ pub fn harness() -> Harness {
     let clock = Arc::new(ManualClock::new(UnixTime::from_secs(1_700_000_000)));
     let minter = Arc::new(Minter::default());
     let users = Arc::new(Users {
+        clock: clock.clone(),
         disabled: Mutex::new(HashSet::new()),
         calls: Mutex::new(0),
     });
