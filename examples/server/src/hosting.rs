@@ -136,10 +136,7 @@ impl Hosting {
         )
         .build();
         if let Ok(mut m) = self.servers.write() {
-            m.insert(
-                domain.to_owned(),
-                (pool.id.clone(), issuer, server.clone()),
-            );
+            m.insert(domain.to_owned(), (pool.id.clone(), issuer, server.clone()));
         }
         Ok(server)
     }
@@ -179,7 +176,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join(KEY_FILE)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join(KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::write(dir.join(KEY_FILE), b"short").unwrap();

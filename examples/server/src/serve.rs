@@ -105,9 +105,8 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), ServeError> {
     let auth = AdminAuth::new(listen, &config.access_keys)?;
     create_private_dir(&args.data)?;
     let store = open_store(&args.data)?;
-    let key = hosting::load_or_create_key(&args.data).map_err(|e| {
-        ServeError::Io(args.data.join(hosting::KEY_FILE).display().to_string(), e)
-    })?;
+    let key = hosting::load_or_create_key(&args.data)
+        .map_err(|e| ServeError::Io(args.data.join(hosting::KEY_FILE).display().to_string(), e))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

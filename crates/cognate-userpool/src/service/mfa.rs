@@ -158,7 +158,7 @@ impl UserPools {
             .store()
             .get_client(&client)?
             .map_or(3, |c| c.auth_session_validity_minutes);
-        self.put_session(&st.pool, &client, &st.username, step, minutes, st.admin)
+        self.put_session(&st.pool, &client, &st.username, step, minutes, st.origin())
     }
 
     /// `AssociateSoftwareToken`.
