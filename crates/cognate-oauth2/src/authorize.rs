@@ -356,6 +356,23 @@ impl AuthorizationServer {
         }
     }
 
+    /// The user a live single-sign-on session signs in for `ar`, unless `prompt=login` or
+    /// `max_age` asks for a new sign-in.
+    pub(crate) fn sso_user<B>(
+        &self,
+        ar: &AuthorizeRequest,
+        req: &Request<B>,
+    ) -> Option<AuthenticatedUser> {
+        if ar.prompt == Prompt::Login {
+            return None;
+        }
+        let (_, user) = self.session_user(req)?;
+        let fresh = ar.max_age.is_none_or(|max| {
+            self.clock.now().duration_since(user.auth_time) <= Duration::from_secs(max)
+        });
+        fresh.then_some(user)
+    }
+
     /// `GET|POST /oauth2/authorize`.
     pub(crate) fn authorize<B>(&self, query: Option<&str>, req: &Request<B>, body: &[u8]) -> Resp {
         let mut params = match Params::from_query(query) {
@@ -390,15 +407,8 @@ impl AuthorizationServer {
         if let Some(provider) = provider {
             return self.start_federation(&ar, &provider);
         }
-        if ar.prompt != Prompt::Login {
-            if let Some((_, user)) = self.session_user(req) {
-                let fresh = ar.max_age.is_none_or(|max| {
-                    self.clock.now().duration_since(user.auth_time) <= Duration::from_secs(max)
-                });
-                if fresh {
-                    return self.complete(&ar, &user, None);
-                }
-            }
+        if let Some(user) = self.sso_user(&ar, req) {
+            return self.complete(&ar, &user, None);
         }
         if ar.prompt == Prompt::None {
             return self.authorize_error(ar.error(
@@ -406,13 +416,11 @@ impl AuthorizationServer {
                 Some("the user is not signed in and prompt=none was requested"),
             ));
         }
-        let mut login_params = ar.params.clone();
-        login_params.remove("prompt");
-        login_params.remove("max_age");
+        // `prompt` and `max_age` go along: the sign-in page honours them too.
         let target = format!(
             "{}?{}",
             self.config.endpoint("/login"),
-            login_params.to_query()
+            ar.params.to_query()
         );
         response::redirect(&target)
     }

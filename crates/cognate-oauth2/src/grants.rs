@@ -68,11 +68,14 @@ pub(crate) struct SessionRecord {
     pub(crate) user: AuthenticatedUser,
 }
 
+/// The records of a [`MemoryGrantStore`]: value and expiry by kind and key.
+type Records = HashMap<(RecordKind, String), (Vec<u8>, UnixTime)>;
+
 /// A [`GrantStore`] in memory: for tests, and for a single-process server that may forget its
 /// codes and sessions on restart.
 #[derive(Debug, Default)]
 pub struct MemoryGrantStore {
-    records: Mutex<HashMap<(RecordKind, String), (Vec<u8>, UnixTime)>>,
+    records: Mutex<Records>,
 }
 
 impl MemoryGrantStore {
@@ -88,12 +91,7 @@ impl MemoryGrantStore {
         }
     }
 
-    fn lock(
-        &self,
-    ) -> Result<
-        std::sync::MutexGuard<'_, HashMap<(RecordKind, String), (Vec<u8>, UnixTime)>>,
-        HostError,
-    > {
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Records>, HostError> {
         self.records
             .lock()
             .map_err(|_| HostError::new("grant store lock poisoned"))

@@ -42,11 +42,15 @@ pub(crate) fn clean_description(s: &str) -> String {
 
 /// An RFC 6749 error: `{"error": ..., "error_description": ...}`, never cached.
 pub(crate) fn oauth_error(status: StatusCode, error: &str, description: Option<&str>) -> Resp {
-    let mut v = serde_json::json!({ "error": error });
+    let mut v = serde_json::Map::new();
+    v.insert("error".into(), serde_json::Value::String(error.to_owned()));
     if let Some(d) = description {
-        v["error_description"] = serde_json::Value::String(clean_description(d));
+        v.insert(
+            "error_description".into(),
+            serde_json::Value::String(clean_description(d)),
+        );
     }
-    no_store(json(status, &v))
+    no_store(json(status, &serde_json::Value::Object(v)))
 }
 
 /// A redirect. 302 like Cognito (never 307, which would re-post a credential form), with a

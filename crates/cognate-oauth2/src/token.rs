@@ -222,7 +222,6 @@ impl AuthorizationServer {
             .ok_or_else(|| fail("invalid client"))?;
         match (&client.secret, secret) {
             (None, None) => {}
-            (None, Some(s)) if s.is_empty() => {}
             (None, Some(_)) => return Err(fail("the client has no secret")),
             (Some(_), None) => return Err(fail("client secret required")),
             (Some(expected), Some(given)) => {

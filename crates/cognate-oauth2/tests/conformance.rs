@@ -15,112 +15,10 @@ mod common;
 #[path = "common/jwt_host.rs"]
 mod jwt_host;
 
-use std::collections::HashMap;
-
 use base64::Engine as _;
-use common::{basic, location, url_params, CB, CHALLENGE, CONF, CONF_SECRET, VERIFIER};
+use common::{basic, location, url_params, Browser, CB, CHALLENGE, CONF, CONF_SECRET, VERIFIER};
 use http::{Method, Request, Response};
 use jwt_host::{jwt_harness, JwtHarness};
-
-/// A browser: cookies by name.
-#[derive(Default)]
-struct Browser {
-    cookies: HashMap<String, String>,
-}
-
-impl Browser {
-    fn send(&mut self, h: &JwtHarness, method: Method, uri: &str, body: &str) -> Response<Vec<u8>> {
-        let path = uri.strip_prefix(common::BASE).unwrap_or(uri);
-        let cookie: Vec<String> = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let mut b = Request::builder().method(method).uri(path);
-        if !cookie.is_empty() {
-            b = b.header("cookie", cookie.join("; "));
-        }
-        if !body.is_empty() {
-            b = b.header("content-type", "application/x-www-form-urlencoded");
-        }
-        let r = h.server.handle(&b.body(body.as_bytes().to_vec()).unwrap());
-        for c in r.headers().get_all("set-cookie") {
-            let c = c.to_str().unwrap();
-            let (pair, attrs) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = pair.split_once('=').unwrap();
-            if v.is_empty() || attrs.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), v.to_owned());
-            }
-        }
-        r
-    }
-
-    /// Follows redirects on the server until one leaves it; returns that URL, or the page.
-    fn follow(&mut self, h: &JwtHarness, uri: &str) -> Result<String, String> {
-        let mut uri = uri.to_owned();
-        for _ in 0..10 {
-            let r = self.send(h, Method::GET, &uri, "");
-            if r.status() != 302 {
-                return Err(String::from_utf8(r.body().clone()).unwrap());
-            }
-            let next = location(&r);
-            if !next.starts_with(common::BASE) {
-                return Ok(next);
-            }
-            uri = next;
-        }
-        panic!("redirect loop");
-    }
-
-    /// Starts at `/oauth2/authorize?query`; signs alice in if the form is shown. Returns the
-    /// callback URL and whether the form was shown.
-    fn authorize(&mut self, h: &JwtHarness, query: &str) -> (String, bool) {
-        let page = match self.follow(h, &format!("/oauth2/authorize?{query}")) {
-            Ok(callback) => return (callback, false),
-            Err(page) => page,
-        };
-        let (action, mut fields) = read_form(&page);
-        fields.insert("username".into(), "alice".into());
-        fields.insert("password".into(), "correct horse".into());
-        let body: String = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields.iter())
-            .finish();
-        let r = self.send(h, Method::POST, &action, &body);
-        assert_eq!(r.status(), 302, "{}", String::from_utf8_lossy(r.body()));
-        (location(&r), true)
-    }
-}
-
-fn read_form(page: &str) -> (String, HashMap<String, String>) {
-    let start = page.find("<form").expect("a form");
-    let form = &page[start..page[start..].find("</form>").unwrap() + start];
-    let attr = |tag: &str, name: &str| -> Option<String> {
-        let pat = format!("{name}=\"");
-        let i = tag.find(&pat)? + pat.len();
-        let j = tag[i..].find('"')? + i;
-        Some(html_unescape(&tag[i..j]))
-    };
-    let action = attr(&form[..form.find('>').unwrap()], "action").unwrap_or_default();
-    let mut fields = HashMap::new();
-    for piece in form.split("<input").skip(1) {
-        let tag = &piece[..piece.find('>').unwrap()];
-        if let Some(name) = attr(tag, "name") {
-            fields.insert(name, attr(tag, "value").unwrap_or_default());
-        }
-    }
-    (action, fields)
-}
-
-fn html_unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
 
 fn query(extra: &str) -> String {
     format!("response_type=code&client_id={CONF}&redirect_uri={CB}&scope=openid&state=st-1&nonce=n-1{extra}")
@@ -162,7 +60,7 @@ fn userinfo(h: &JwtHarness, method: Method, at: &str, in_body: bool) -> Response
 
 /// Signs in and redeems the code: the verified ID token claims and the token response.
 fn happy(h: &JwtHarness, extra: &str) -> (cognate_jwt::VerifiedClaims, serde_json::Value) {
-    let (callback, _) = Browser::default().authorize(h, &query(extra));
+    let (callback, _) = Browser::default().authorize(&h.server, &query(extra));
     assert_eq!(url_params(&callback)["state"], "st-1");
     let tokens = redeem(h, &callback);
     let id = h
@@ -202,7 +100,7 @@ fn oidcc_server() {
 fn oidcc_response_type_missing() {
     let h = jwt_harness();
     let r = Browser::default().follow(
-        &h,
+        &h.server,
         &format!("/oauth2/authorize?client_id={CONF}&redirect_uri={CB}&scope=openid&state=s"),
     );
     let p = url_params(&r.unwrap());
@@ -286,7 +184,7 @@ fn oidcc_userinfo_post_body() {
 fn oidcc_ensure_request_without_nonce_succeeds_for_code_flow() {
     let h = jwt_harness();
     let q = format!("response_type=code&client_id={CONF}&redirect_uri={CB}&scope=openid");
-    let (callback, _) = Browser::default().authorize(&h, &q);
+    let (callback, _) = Browser::default().authorize(&h.server, &q);
     let tokens = redeem(&h, &callback);
     let id = h
         .minter
@@ -299,7 +197,7 @@ fn oidcc_ensure_request_without_nonce_succeeds_for_code_flow() {
 fn scope_claims(scope: &str) -> serde_json::Value {
     let h = jwt_harness();
     let q = format!("response_type=code&client_id={CONF}&redirect_uri={CB}&scope={scope}");
-    let (callback, _) = Browser::default().authorize(&h, &q);
+    let (callback, _) = Browser::default().authorize(&h.server, &q);
     let tokens = redeem(&h, &callback);
     common::json(&userinfo(
         &h,
@@ -348,7 +246,7 @@ fn oidcc_scope_all() {
 fn oidcc_alternate_happy_flow() {
     let h = jwt_harness();
     let q = format!("nonce=n-1&state=st-1&scope=email+openid&redirect_uri={CB}&client_id={CONF}&response_type=code");
-    let (callback, _) = Browser::default().authorize(&h, &q);
+    let (callback, _) = Browser::default().authorize(&h.server, &q);
     assert_eq!(url_params(&callback)["state"], "st-1");
     redeem(&h, &callback);
 }
@@ -369,11 +267,11 @@ fn oidcc_display_popup() {
 fn oidcc_prompt_login() {
     let h = jwt_harness();
     let mut b = Browser::default();
-    let (first, shown) = b.authorize(&h, &query(""));
+    let (first, shown) = b.authorize(&h.server, &query(""));
     assert!(shown);
     let t1 = redeem(&h, &first);
     h.advance(5);
-    let (second, shown) = b.authorize(&h, &query("&prompt=login"));
+    let (second, shown) = b.authorize(&h.server, &query("&prompt=login"));
     assert!(shown, "prompt=login must show the sign-in form");
     let t2 = redeem(&h, &second);
     let v = h.minter.id_verifier(CONF);
@@ -385,7 +283,10 @@ fn oidcc_prompt_login() {
 #[test]
 fn oidcc_prompt_none_not_logged_in() {
     let h = jwt_harness();
-    let r = Browser::default().follow(&h, &format!("/oauth2/authorize?{}", query("&prompt=none")));
+    let r = Browser::default().follow(
+        &h.server,
+        &format!("/oauth2/authorize?{}", query("&prompt=none")),
+    );
     let p = url_params(&r.unwrap());
     assert_eq!(p["error"], "login_required");
     assert_eq!(p["state"], "st-1");
@@ -395,9 +296,9 @@ fn oidcc_prompt_none_not_logged_in() {
 fn oidcc_prompt_none_logged_in() {
     let h = jwt_harness();
     let mut b = Browser::default();
-    let (first, _) = b.authorize(&h, &query(""));
+    let (first, _) = b.authorize(&h.server, &query(""));
     let t1 = redeem(&h, &first);
-    let (second, shown) = b.authorize(&h, &query("&prompt=none"));
+    let (second, shown) = b.authorize(&h.server, &query("&prompt=none"));
     assert!(!shown);
     let t2 = redeem(&h, &second);
     let v = h.minter.id_verifier(CONF);
@@ -411,10 +312,10 @@ fn oidcc_prompt_none_logged_in() {
 fn oidcc_max_age_1() {
     let h = jwt_harness();
     let mut b = Browser::default();
-    let (first, _) = b.authorize(&h, &query(""));
+    let (first, _) = b.authorize(&h.server, &query(""));
     let t1 = redeem(&h, &first);
     h.advance(2);
-    let (second, shown) = b.authorize(&h, &query("&max_age=1"));
+    let (second, shown) = b.authorize(&h.server, &query("&max_age=1"));
     assert!(shown, "max_age=1 after 2 s must ask for a sign-in");
     let t2 = redeem(&h, &second);
     let v = h.minter.id_verifier(CONF);
@@ -427,10 +328,10 @@ fn oidcc_max_age_1() {
 fn oidcc_max_age_10000() {
     let h = jwt_harness();
     let mut b = Browser::default();
-    let (first, _) = b.authorize(&h, &query(""));
+    let (first, _) = b.authorize(&h.server, &query(""));
     let t1 = redeem(&h, &first);
     h.advance(2);
-    let (second, shown) = b.authorize(&h, &query("&max_age=10000"));
+    let (second, shown) = b.authorize(&h.server, &query("&max_age=10000"));
     assert!(!shown);
     let t2 = redeem(&h, &second);
     let v = h.minter.id_verifier(CONF);
@@ -450,10 +351,13 @@ fn oidcc_ensure_request_with_unknown_parameter_succeeds() {
 fn oidcc_id_token_hint() {
     let h = jwt_harness();
     let mut b = Browser::default();
-    let (first, _) = b.authorize(&h, &query(""));
+    let (first, _) = b.authorize(&h.server, &query(""));
     let t1 = redeem(&h, &first);
     let hint = t1["id_token"].as_str().unwrap();
-    let (second, shown) = b.authorize(&h, &query(&format!("&prompt=none&id_token_hint={hint}")));
+    let (second, shown) = b.authorize(
+        &h.server,
+        &query(&format!("&prompt=none&id_token_hint={hint}")),
+    );
     assert!(!shown);
     assert!(url_params(&second).contains_key("code"));
 }
@@ -485,7 +389,7 @@ fn oidcc_ensure_request_with_acr_values_succeeds() {
 #[test]
 fn oidcc_codereuse() {
     let h = jwt_harness();
-    let (callback, _) = Browser::default().authorize(&h, &query(""));
+    let (callback, _) = Browser::default().authorize(&h.server, &query(""));
     redeem(&h, &callback);
     let code = &url_params(&callback)["code"];
     let r = token(
@@ -499,7 +403,7 @@ fn oidcc_codereuse() {
 #[test]
 fn oidcc_codereuse_30seconds() {
     let h = jwt_harness();
-    let (callback, _) = Browser::default().authorize(&h, &query(""));
+    let (callback, _) = Browser::default().authorize(&h.server, &query(""));
     let tokens = redeem(&h, &callback);
     let at = tokens["access_token"].as_str().unwrap();
     assert_eq!(userinfo(&h, Method::GET, at, false).status(), 200);
@@ -517,8 +421,7 @@ fn oidcc_codereuse_30seconds() {
 #[test]
 fn oidcc_ensure_registered_redirect_uri() {
     let h = jwt_harness();
-    let r = Browser::default().follow(
-        &h,
+    let r = Browser::default().follow(&h.server,
         &format!("/oauth2/authorize?response_type=code&client_id={CONF}&redirect_uri=https://unregistered.example/cb&scope=openid"),
     );
     // The error page, never the unregistered URI.
@@ -530,17 +433,17 @@ fn oidcc_ensure_registered_redirect_uri() {
 fn oidcc_ensure_post_request_succeeds() {
     let h = jwt_harness();
     let mut b = Browser::default();
-    let r = b.send(&h, Method::POST, "/oauth2/authorize", &query(""));
+    let r = b.send(&h.server, Method::POST, "/oauth2/authorize", &query(""));
     let login = location(&r);
     assert!(login.starts_with(&format!("{}/login?", common::BASE)));
-    let (callback, _) = b.authorize(&h, &login.split_once('?').unwrap().1.replace("", ""));
+    let (callback, _) = b.authorize(&h.server, login.split_once('?').unwrap().1);
     redeem(&h, &callback);
 }
 
 #[test]
 fn oidcc_server_client_secret_post() {
     let h = jwt_harness();
-    let (callback, _) = Browser::default().authorize(&h, &query(""));
+    let (callback, _) = Browser::default().authorize(&h.server, &query(""));
     let code = &url_params(&callback)["code"];
     let r = h.server.handle(
         &Request::builder()
@@ -560,7 +463,7 @@ fn oidcc_server_client_secret_post() {
 fn oidcc_request_uri_unsigned_supported_correctly_or_rejected_as_unsupported() {
     let h = jwt_harness();
     let r = Browser::default().follow(
-        &h,
+        &h.server,
         &format!(
             "/oauth2/authorize?{}",
             query("&request_uri=https://rp.example/req.jwt")
@@ -576,7 +479,7 @@ fn oidcc_request_uri_unsigned_supported_correctly_or_rejected_as_unsupported() {
 fn oidcc_unsigned_request_object_supported_correctly_or_rejected_as_unsupported() {
     let h = jwt_harness();
     let r = Browser::default().follow(
-        &h,
+        &h.server,
         &format!(
             "/oauth2/authorize?{}",
             query("&request=eyJhbGciOiJub25lIn0.eyJzdGF0ZSI6IngifQ.")
@@ -588,7 +491,7 @@ fn oidcc_unsigned_request_object_supported_correctly_or_rejected_as_unsupported(
 #[test]
 fn oidcc_ensure_request_object_with_redirect_uri() {
     let h = jwt_harness();
-    let r = Browser::default().follow(&h, &format!("/oauth2/authorize?{}", query("&request=eyJhbGciOiJub25lIn0.eyJyZWRpcmVjdF91cmkiOiJodHRwczovL2V2aWwuZXhhbXBsZSJ9.")));
+    let r = Browser::default().follow(&h.server, &format!("/oauth2/authorize?{}", query("&request=eyJhbGciOiJub25lIn0.eyJyZWRpcmVjdF91cmkiOiJodHRwczovL2V2aWwuZXhhbXBsZSJ9.")));
     let loc = r.unwrap();
     assert!(loc.starts_with(CB), "{loc}");
     assert_eq!(url_params(&loc)["error"], "request_not_supported");
@@ -601,7 +504,7 @@ fn oidcc_claims_essential() {
     let h = jwt_harness();
     let claims = "%7B%22userinfo%22%3A%7B%22name%22%3A%7B%22essential%22%3Atrue%7D%7D%7D";
     let q = format!("response_type=code&client_id={CONF}&redirect_uri={CB}&scope=openid+profile&claims={claims}");
-    let (callback, _) = Browser::default().authorize(&h, &q);
+    let (callback, _) = Browser::default().authorize(&h.server, &q);
     let tokens = redeem(&h, &callback);
     let c = common::json(&userinfo(
         &h,
@@ -655,7 +558,7 @@ fn oidcc_refresh_token() {
 fn oidcc_ensure_request_with_valid_pkce_succeeds() {
     let h = jwt_harness();
     let (callback, _) = Browser::default().authorize(
-        &h,
+        &h.server,
         &query(&format!(
             "&code_challenge={CHALLENGE}&code_challenge_method=S256"
         )),

@@ -2,7 +2,14 @@
 //! tokens, so the conformance tests check real tokens (signature, `kid`, `iss`, `aud`,
 //! `nonce`, `auth_time`, `at_hash`).
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

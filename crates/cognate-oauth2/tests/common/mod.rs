@@ -1,7 +1,14 @@
 //! Fakes of the host traits for the endpoint tests: one confidential and one public client,
 //! a token minter that records what it issued and revoked.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -9,10 +16,10 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use cognate_oauth2::{
-    AuthenticatedUser, Authenticator, AuthorizationServer, ChallengeAnswer, ClientRegistry,
-    CodeDelivery, HostError, LoginError, MemoryGrantStore, MintError, OAuthClient, OAuthFlows,
-    PendingChallenge, RevokeError, ServerConfig, SignInStep, SignUp, SignUpField, SignUpOutcome,
-    TokenMinter, TokenSet, UserGrant, UserInfoError, UserInfoSource,
+    AuthenticatedUser, Authenticator, AuthorizationServer, ChallengeAnswer, ChallengeKind,
+    ClientRegistry, CodeDelivery, HostError, LoginError, MemoryGrantStore, MintError, OAuthClient,
+    OAuthFlows, PendingChallenge, RevokeError, ServerConfig, SignInStep, SignUp, SignUpField,
+    SignUpOutcome, TokenMinter, TokenSet, UserGrant, UserInfoError, UserInfoSource,
 };
 use cognate_types::{
     danger::InsecureDeterministicRandom, ClientId, IssuerUrl, ManualClock, Scopes, Secret, UnixTime,
@@ -90,66 +97,141 @@ impl Authenticator for Users {
         username: &str,
         password: &Secret<String>,
     ) -> Result<SignInStep, LoginError> {
+        use cognate_types::Clock;
         *self.calls.lock().unwrap() += 1;
-        if username == "alice" && password.expose() == "correct horse" {
-            use cognate_types::Clock;
-            Ok(SignInStep::Done(AuthenticatedUser {
+        let pending = |kind| {
+            Ok(SignInStep::Challenge(PendingChallenge {
+                kind,
+                username: username.to_owned(),
+                state: format!("session-of-{username}"),
+            }))
+        };
+        match (username, password.expose().as_str()) {
+            ("alice", "correct horse") => Ok(SignInStep::Done(AuthenticatedUser {
                 user: "alice".into(),
                 auth_time: self.clock.now(),
-            }))
-        } else {
-            Err(LoginError::NotAuthorized(
+            })),
+            ("totp", "correct horse") => pending(ChallengeKind::SoftwareToken),
+            ("newbie", "temporary") => pending(ChallengeKind::NewPasswordRequired {
+                required_attributes: vec!["name".into()],
+            }),
+            ("setup", "correct horse") => pending(ChallengeKind::TotpSetup {
+                secret: "JBSWY3DPEHPK3PXP".into(),
+                otpauth_uri: "otpauth://totp/Pool:setup?secret=JBSWY3DPEHPK3PXP".into(),
+            }),
+            ("unconfirmed", "correct horse") => Err(LoginError::UserNotConfirmed(
+                "User is not confirmed.".into(),
+            )),
+            _ => Err(LoginError::NotAuthorized(
                 "Incorrect username or password.".into(),
-            ))
+            )),
         }
     }
     fn answer(
         &self,
         _client: &OAuthClient,
-        _pending: &PendingChallenge,
-        _answer: ChallengeAnswer,
+        pending: &PendingChallenge,
+        answer: ChallengeAnswer,
     ) -> Result<SignInStep, LoginError> {
-        Err(LoginError::NotAuthorized("no challenges here".into()))
+        use cognate_types::Clock;
+        *self.calls.lock().unwrap() += 1;
+        if pending.state != format!("session-of-{}", pending.username) {
+            return Err(LoginError::NotAuthorized(
+                "Invalid session for the user.".into(),
+            ));
+        }
+        let ok = match answer {
+            ChallengeAnswer::Code(c) => c.expose() == "123456",
+            ChallengeAnswer::NewPassword {
+                password,
+                attributes,
+            } => {
+                password.expose() == "N3w-passw0rd"
+                    && attributes == vec![("name".to_owned(), "New Bie".to_owned())]
+            }
+            _ => false,
+        };
+        if ok {
+            Ok(SignInStep::Done(AuthenticatedUser {
+                user: pending.username.clone(),
+                auth_time: self.clock.now(),
+            }))
+        } else {
+            Err(LoginError::CodeMismatch(
+                "Invalid code or auth state for the user.".into(),
+            ))
+        }
     }
     fn session_valid(&self, user: &AuthenticatedUser) -> Result<bool, HostError> {
         Ok(!self.disabled.lock().unwrap().contains(&user.user))
     }
     fn sign_up_fields(&self) -> Result<Vec<SignUpField>, HostError> {
-        Ok(vec![])
+        Ok(vec![SignUpField {
+            name: "email".into(),
+            required: true,
+        }])
     }
-    fn sign_up(&self, _client: &OAuthClient, _req: SignUp) -> Result<SignUpOutcome, LoginError> {
-        Err(LoginError::NotAllowed("sign-up disabled".into()))
+    fn sign_up(&self, _client: &OAuthClient, req: SignUp) -> Result<SignUpOutcome, LoginError> {
+        *self.calls.lock().unwrap() += 1;
+        if req.username == "alice" {
+            return Err(LoginError::UsernameExists("User already exists".into()));
+        }
+        if req.attributes != vec![("email".to_owned(), format!("{}@example.com", req.username))] {
+            return Err(LoginError::InvalidParameter("bad attributes".into()));
+        }
+        Ok(SignUpOutcome::CodeSent(CodeDelivery {
+            medium: "EMAIL".into(),
+            destination: "n***@e***".into(),
+        }))
     }
     fn confirm_sign_up(
         &self,
         _client: &OAuthClient,
         _username: &str,
-        _code: &Secret<String>,
+        code: &Secret<String>,
     ) -> Result<(), LoginError> {
-        Err(LoginError::NotAllowed("sign-up disabled".into()))
+        if code.expose() == "000000" {
+            Ok(())
+        } else {
+            Err(LoginError::CodeMismatch(
+                "Invalid verification code provided, please try again.".into(),
+            ))
+        }
     }
     fn resend_confirmation(
         &self,
         _client: &OAuthClient,
         _username: &str,
     ) -> Result<CodeDelivery, LoginError> {
-        Err(LoginError::NotAllowed("sign-up disabled".into()))
+        Ok(CodeDelivery {
+            medium: "EMAIL".into(),
+            destination: "n***@e***".into(),
+        })
     }
     fn forgot_password(
         &self,
         _client: &OAuthClient,
         _username: &str,
     ) -> Result<CodeDelivery, LoginError> {
-        Err(LoginError::NotAllowed("no recovery".into()))
+        Ok(CodeDelivery {
+            medium: "EMAIL".into(),
+            destination: "a***@e***".into(),
+        })
     }
     fn confirm_forgot_password(
         &self,
         _client: &OAuthClient,
         _username: &str,
-        _code: &Secret<String>,
-        _new_password: &Secret<String>,
+        code: &Secret<String>,
+        new_password: &Secret<String>,
     ) -> Result<(), LoginError> {
-        Err(LoginError::NotAllowed("no recovery".into()))
+        if code.expose() == "111111" && new_password.expose().len() >= 8 {
+            Ok(())
+        } else {
+            Err(LoginError::CodeMismatch(
+                "Invalid verification code provided, please try again.".into(),
+            ))
+        }
     }
 }
 
@@ -473,4 +555,118 @@ pub fn conf_query() -> String {
 
 pub fn public_query() -> String {
     format!("response_type=code&client_id={PUBLIC}&redirect_uri={CB}&scope=openid+profile&code_challenge={CHALLENGE}&code_challenge_method=S256")
+}
+
+/// A browser: cookies by name.
+#[derive(Default)]
+pub struct Browser {
+    pub cookies: HashMap<String, String>,
+}
+
+impl Browser {
+    pub fn send(
+        &mut self,
+        server: &cognate_oauth2::AuthorizationServer,
+        method: Method,
+        uri: &str,
+        body: &str,
+    ) -> Response<Vec<u8>> {
+        let path = uri.strip_prefix(BASE).unwrap_or(uri);
+        let cookie: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let mut b = Request::builder().method(method).uri(path);
+        if !cookie.is_empty() {
+            b = b.header("cookie", cookie.join("; "));
+        }
+        if !body.is_empty() {
+            b = b.header("content-type", "application/x-www-form-urlencoded");
+        }
+        let r = server.handle(&b.body(body.as_bytes().to_vec()).unwrap());
+        for c in r.headers().get_all("set-cookie") {
+            let c = c.to_str().unwrap();
+            let (pair, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() || attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        r
+    }
+
+    /// Follows redirects on the server until one leaves it; returns that URL, or the page.
+    pub fn follow(
+        &mut self,
+        server: &cognate_oauth2::AuthorizationServer,
+        uri: &str,
+    ) -> Result<String, String> {
+        let mut uri = uri.to_owned();
+        for _ in 0..10 {
+            let r = self.send(server, Method::GET, &uri, "");
+            if r.status() != 302 {
+                return Err(String::from_utf8(r.body().clone()).unwrap());
+            }
+            let next = location(&r);
+            if !next.starts_with(BASE) {
+                return Ok(next);
+            }
+            uri = next;
+        }
+        panic!("redirect loop");
+    }
+
+    /// Starts at `/oauth2/authorize?query`; signs alice in if the form is shown. Returns the
+    /// callback URL and whether the form was shown.
+    pub fn authorize(
+        &mut self,
+        server: &cognate_oauth2::AuthorizationServer,
+        query: &str,
+    ) -> (String, bool) {
+        let page = match self.follow(server, &format!("/oauth2/authorize?{query}")) {
+            Ok(callback) => return (callback, false),
+            Err(page) => page,
+        };
+        let (action, mut fields) = read_form(&page);
+        fields.insert("username".into(), "alice".into());
+        fields.insert("password".into(), "correct horse".into());
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields.iter())
+            .finish();
+        let r = self.send(server, Method::POST, &action, &body);
+        assert_eq!(r.status(), 302, "{}", String::from_utf8_lossy(r.body()));
+        (location(&r), true)
+    }
+}
+
+pub fn read_form(page: &str) -> (String, HashMap<String, String>) {
+    let start = page.find("<form").expect("a form");
+    let form = &page[start..page[start..].find("</form>").unwrap() + start];
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let pat = format!("{name}=\"");
+        let i = tag.find(&pat)? + pat.len();
+        let j = tag[i..].find('"')? + i;
+        Some(html_unescape(&tag[i..j]))
+    };
+    let action = attr(&form[..form.find('>').unwrap()], "action").unwrap_or_default();
+    let mut fields = HashMap::new();
+    for piece in form.split("<input").skip(1) {
+        let tag = &piece[..piece.find('>').unwrap()];
+        if let Some(name) = attr(tag, "name") {
+            fields.insert(name, attr(tag, "value").unwrap_or_default());
+        }
+    }
+    (action, fields)
+}
+
+pub fn html_unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
