@@ -7,13 +7,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 import { generate } from 'otplib';
 import { startServer, nextTotpStep } from '../lib/cognate-server.mjs';
 import { hostedPool } from '../lib/hosted.mjs';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const CALLBACK = 'http://127.0.0.1:53683/callback';
+let CALLBACK;
+/** The app: its callback answers with a plain page; `/frame` frames the URL in `?src=`. */
+let app;
 const missing = !existsSync(CHROMIUM);
 if (missing && process.env.CI) {
   throw new Error(`${CHROMIUM} not found: .ci/run installs Debian's chromium`);
@@ -26,6 +29,19 @@ let browser;
 
 before(async () => {
   if (missing) return;
+  app = createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    if (url.pathname === '/frame') {
+      const src = (url.searchParams.get('src') ?? '').replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><iframe id="f" src="${src}"></iframe>`);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('signed in');
+  });
+  await new Promise((r) => app.listen(0, '127.0.0.1', r));
+  CALLBACK = `http://127.0.0.1:${app.address().port}/callback`;
   server = await startServer();
   idp = server.client();
   pool = await hostedPool(server, idp, { callback: CALLBACK, mfa: true });
@@ -47,6 +63,7 @@ after(async () => {
   await browser?.close();
   idp?.destroy();
   await server?.stop();
+  app?.close();
 });
 
 function authorizeUrl(state, extra = {}) {
@@ -61,13 +78,10 @@ function authorizeUrl(state, extra = {}) {
   return `${pool.hostedBase}/oauth2/authorize?${q}`;
 }
 
-/** A fresh browser context whose callback URL answers with a plain page (no app listens). */
+/** A fresh browser context (no cookies). */
 async function newPage() {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.route(`${CALLBACK}**`, (route) =>
-    route.fulfill({ status: 200, contentType: 'text/plain', body: 'signed in' }),
-  );
   return { context, page };
 }
 
@@ -124,15 +138,10 @@ test('the sign-in page cannot be framed', { skip: missing && 'no chromium' }, as
   const response = await page.goto(login);
   assert.equal(response.headers()['x-frame-options'], 'DENY');
   assert.match(response.headers()['content-security-policy'], /frame-ancestors 'none'/);
-  // A page on another origin (the callback's) that frames the sign-in page.
-  await page.route(`${CALLBACK}/frame`, (route) =>
-    route.fulfill({
-      status: 200,
-      contentType: 'text/html',
-      body: `<!doctype html><iframe id="f" src="${login.replaceAll('&', '&amp;')}"></iframe>`,
-    }),
-  );
-  await page.goto(`${CALLBACK}/frame`);
+  // A page on another origin (the app's) that frames the sign-in page.
+  const frameUrl = new URL('/frame', CALLBACK);
+  frameUrl.searchParams.set('src', login);
+  await page.goto(frameUrl.href);
   await page.waitForTimeout(500);
   const framed = page.frames().find((f) => f !== page.mainFrame());
   const hasForm = framed ? await framed.$('#signInFormUsername').catch(() => null) : null;
