@@ -1169,7 +1169,7 @@ impl UserPools {
 
     /// `GlobalSignOut`.
     pub fn global_sign_out(&self, r: GlobalSignOutRequest) -> Result<Empty, CognitoError> {
-        let (pool, user, _) = self.authenticate_access_token(&r.access_token)?;
+        let (pool, user, _) = self.authenticate_api_token(&r.access_token)?;
         self.sign_out_everywhere(&pool, &user)?;
         Ok(Empty {})
     }
