@@ -473,7 +473,7 @@ fn swap_ephemeral_exactly_one_winner() {
     swap_checks(&store);
     let dir = tempfile::tempdir().unwrap();
     let sqlite = Store::new(Arc::new(
-        cognate_userpool::store::SqliteBackend::open(&dir.path().join("s.db")).unwrap(),
+        cognate_userpool::store::SqliteBackend::open(dir.path().join("s.db")).unwrap(),
     ));
     swap_checks(&sqlite);
 }
