@@ -257,6 +257,10 @@ fn a_tampered_challenge_is_refused() {
     assert_eq!(r.status(), 400);
     assert!(page(&r).contains("session expired"));
     assert!(r.headers().get("location").is_none());
+    // The genuine one, a quarter of an hour later: expired.
+    h.advance(15 * 60);
+    let r = post_form_of(&h, &mut b, &html, &[("code", "123456")]);
+    assert!(page(&r).contains("session expired"));
 }
 
 #[test]

@@ -383,7 +383,19 @@ fn challenge_page(
     error: Option<String>,
 ) -> Resp {
     let t = ctx.t;
-    let sealed = seal::seal(ctx.server.config.cookie_key(), p);
+    let exp = ctx
+        .server
+        .clock
+        .now()
+        .saturating_add(std::time::Duration::from_secs(
+            seal::CHALLENGE_LIFETIME_SECS,
+        ));
+    let sealed = seal::seal(
+        ctx.server.config.cookie_key(),
+        p,
+        ctx.ar.client.client_id.as_str(),
+        exp,
+    );
     let form = Form::new(&ctx.url("/mfa"), &ctx.csrf_field()).hidden("challenge", &sealed);
     let (title, intro, body) = match &p.kind {
         ChallengeKind::NewPasswordRequired {
@@ -504,7 +516,12 @@ fn mfa<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
     if req.method() == Method::GET {
         return response::redirect(&ctx.url("/login"));
     }
-    let Some(pending) = seal::open(ctx.server.config.cookie_key(), ctx.field("challenge")) else {
+    let Some(pending) = seal::open(
+        ctx.server.config.cookie_key(),
+        ctx.field("challenge"),
+        ctx.ar.client.client_id.as_str(),
+        ctx.server.clock.now(),
+    ) else {
         return login_page(
             ctx,
             StatusCode::BAD_REQUEST,
@@ -699,15 +716,22 @@ fn signup<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
     if username.len() > MAX_USERNAME || password.len() > MAX_PASSWORD {
         return signup_page(ctx, StatusCode::BAD_REQUEST, Some(t.too_long.into()));
     }
+    // Only the attributes the form asks for: a forged field cannot set `email_verified`.
+    let fields = match ctx.server.users.sign_up_fields() {
+        Ok(f) => f,
+        Err(e) => return internal(&e.to_string()),
+    };
     let mut attributes = Vec::new();
-    for (k, v) in ctx.form.iter() {
-        if let Some(name) = k.strip_prefix("attr_") {
-            if v.len() > MAX_ATTRIBUTE {
-                return signup_page(ctx, StatusCode::BAD_REQUEST, Some(t.too_long.into()));
-            }
-            if !v.trim().is_empty() {
-                attributes.push((name.to_owned(), v.trim().to_owned()));
-            }
+    for f in &fields {
+        let v = ctx.field(&format!("attr_{}", f.name)).trim();
+        if v.len() > MAX_ATTRIBUTE {
+            return signup_page(ctx, StatusCode::BAD_REQUEST, Some(t.too_long.into()));
+        }
+        if v.is_empty() && f.required {
+            return signup_page(ctx, StatusCode::BAD_REQUEST, Some(t.missing.into()));
+        }
+        if !v.is_empty() {
+            attributes.push((f.name.clone(), v.to_owned()));
         }
     }
     let req = SignUp {

@@ -8,7 +8,9 @@
 //!
 //! Pending challenges travel in a hidden `challenge` field as base64url(JSON) "." base64url(
 //! HMAC-SHA256(key, "challenge|" + JSON)), so a user cannot change which challenge or which
-//! user a page answers for.
+//! user a page answers for. The sealed JSON also names the client and an expiry: a page of one
+//! client cannot answer for another, and an old page stops working even if the host's own
+//! state would still be good.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -16,7 +18,21 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
+use cognate_types::UnixTime;
+use serde::{Deserialize, Serialize};
+
 use crate::host::PendingChallenge;
+
+/// How long a challenge page can be answered (Cognito's challenge sessions last 3 to 15
+/// minutes; the host's own session expiry applies too).
+pub(crate) const CHALLENGE_LIFETIME_SECS: u64 = 15 * 60;
+
+#[derive(Serialize, Deserialize)]
+struct Sealed {
+    pending: PendingChallenge,
+    client: String,
+    exp: u64,
+}
 
 /// The anti-CSRF cookie (the name Cognito's hosted UI uses).
 pub(crate) const CSRF_COOKIE: &str = "XSRF-TOKEN";
@@ -57,9 +73,19 @@ pub(crate) fn csrf_ok(key: &[u8; 32], cookie: Option<&str>, field: Option<&str>)
     expected.as_bytes().ct_eq(field.as_bytes()).into()
 }
 
-/// Seals a pending challenge for a hidden field.
-pub(crate) fn seal(key: &[u8; 32], pending: &PendingChallenge) -> String {
-    let json = serde_json::to_vec(pending).unwrap_or_default();
+/// Seals a pending challenge of `client` for a hidden field, valid until `exp`.
+pub(crate) fn seal(
+    key: &[u8; 32],
+    pending: &PendingChallenge,
+    client: &str,
+    exp: UnixTime,
+) -> String {
+    let sealed = Sealed {
+        pending: pending.clone(),
+        client: client.to_owned(),
+        exp: exp.as_secs(),
+    };
+    let json = serde_json::to_vec(&sealed).unwrap_or_default();
     let tag = mac(key, "challenge", &json);
     format!(
         "{}.{}",
@@ -68,8 +94,14 @@ pub(crate) fn seal(key: &[u8; 32], pending: &PendingChallenge) -> String {
     )
 }
 
-/// Opens a sealed challenge; `None` when it was changed or is malformed.
-pub(crate) fn open(key: &[u8; 32], sealed: &str) -> Option<PendingChallenge> {
+/// Opens a sealed challenge for `client` at `now`; `None` when it was changed, is
+/// malformed, is another client's, or has expired.
+pub(crate) fn open(
+    key: &[u8; 32],
+    sealed: &str,
+    client: &str,
+    now: UnixTime,
+) -> Option<PendingChallenge> {
     if sealed.len() > 8192 {
         return None;
     }
@@ -80,7 +112,8 @@ pub(crate) fn open(key: &[u8; 32], sealed: &str) -> Option<PendingChallenge> {
     if !bool::from(expected.as_slice().ct_eq(&tag)) {
         return None;
     }
-    serde_json::from_slice(&json).ok()
+    let s: Sealed = serde_json::from_slice(&json).ok()?;
+    (s.client == client && now.as_secs() < s.exp).then_some(s.pending)
 }
 
 #[cfg(test)]
@@ -114,22 +147,30 @@ mod tests {
             username: "alice".into(),
             state: "session".into(),
         };
-        let s = seal(&KEY, &p);
-        let back = open(&KEY, &s).unwrap();
+        let now = UnixTime::from_secs(1000);
+        let exp = UnixTime::from_secs(1900);
+        let s = seal(&KEY, &p, "client1", exp);
+        let back = open(&KEY, &s, "client1", now).unwrap();
         assert_eq!(back.username, "alice");
+        // Another client, or too late.
+        assert!(open(&KEY, &s, "client2", now).is_none());
+        assert!(open(&KEY, &s, "client1", exp).is_none());
         // Another user, same MAC.
-        let other = PendingChallenge {
-            username: "mallory".into(),
-            ..p.clone()
-        };
+        let json = String::from_utf8(
+            URL_SAFE_NO_PAD
+                .decode(s.split_once('.').unwrap().0)
+                .unwrap(),
+        )
+        .unwrap()
+        .replace("\"alice\"", "\"mallory\"");
         let forged = format!(
             "{}.{}",
-            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&other).unwrap()),
+            URL_SAFE_NO_PAD.encode(json),
             s.split_once('.').unwrap().1
         );
-        assert!(open(&KEY, &forged).is_none());
-        assert!(open(&[9; 32], &s).is_none());
-        assert!(open(&KEY, "garbage").is_none());
-        assert!(open(&KEY, "").is_none());
+        assert!(open(&KEY, &forged, "client1", now).is_none());
+        assert!(open(&[9; 32], &s, "client1", now).is_none());
+        assert!(open(&KEY, "garbage", "client1", now).is_none());
+        assert!(open(&KEY, "", "client1", now).is_none());
     }
 }
