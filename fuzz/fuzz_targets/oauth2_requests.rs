@@ -1,5 +1,5 @@
 //! FZ-05 and the stateful part of FZ-10 for the hosted endpoints: any request to
-//! `/oauth2/authorize`, `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke` or `/logout`,
+//! `/oauth2/authorize`, `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke`, `/logout` or a managed-login page,
 //! with any query, form body, `Authorization` and `Cookie` header, never panics and never
 //! answers 5xx; a redirect never leaves for an unregistered URI; a duplicated parameter is
 //! always refused; and an authorization code is redeemed at most once.
@@ -24,6 +24,11 @@ const PATHS: &[&str] = &[
     "/oauth2/revoke",
     "/logout",
     "/login",
+    "/mfa",
+    "/signup",
+    "/confirmUser",
+    "/forgotPassword",
+    "/confirmForgotPassword",
 ];
 
 fn harness() -> &'static common::Harness {
