@@ -483,6 +483,8 @@ impl TokenIssuer {
             auth_time: Some(claims.auth_time),
             origin_jti: Some(&claims.origin_jti),
             with_refresh_token: req.rotate,
+            // An OAuth grant without `openid` never had an ID token.
+            with_id_token: !req.oauth || req.scopes.contains(cognate_types::Scope::OPENID),
             ..UserTokenRequest::new(req.client_id, req.user, req.scopes)
         };
         self.issue_inner(keys, &user_req, Some(claims.exp))
@@ -635,6 +637,7 @@ impl TokenIssuer {
                 exp: refresh_exp.unwrap_or_else(|| now.saturating_add(req.validity.refresh())),
                 auth_time,
                 device_key: req.device_key.cloned(),
+                scope: req.oauth.then(|| req.scopes.to_string()),
             };
             Some(keys.seal_refresh_token(&claims, self.rng.as_ref())?)
         } else {

@@ -124,6 +124,11 @@ pub struct RefreshTokenClaims {
         with = "opt_device_key"
     )]
     pub device_key: Option<DeviceKey>,
+    /// The scopes granted by the OAuth endpoints (space-separated), reissued on refresh.
+    /// `None` for user-pools API sign-ins (scope `aws.cognito.signin.user.admin`); tokens
+    /// sealed before this field existed open with `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 mod opt_device_key {

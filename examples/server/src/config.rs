@@ -106,6 +106,9 @@ pub(crate) struct PoolSpec {
     pub(crate) auto_verified_attributes: Vec<String>,
     /// `OFF`, `OPTIONAL` or `ON`.
     pub(crate) mfa: Option<String>,
+    /// The domain prefix of the hosted sign-in pages and OAuth endpoints
+    /// (`{base}/{domain}/oauth2/authorize`...).
+    pub(crate) domain: Option<String>,
     /// App clients.
     #[serde(default)]
     pub(crate) clients: Vec<ClientSpec>,

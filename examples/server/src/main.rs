@@ -10,6 +10,8 @@
 
 mod auth;
 mod config;
+mod hosted;
+mod hosting;
 mod provision;
 mod serve;
 

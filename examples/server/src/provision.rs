@@ -166,6 +166,26 @@ fn apply_pool(engine: &UserPools, spec: &PoolSpec, at: &str) -> Result<Applied, 
             wanted
         }
     };
+    if let Some(domain) = &spec.domain {
+        match pool.domain.as_deref() {
+            Some(d) if d == domain => {}
+            Some(d) => {
+                return Err(invalid(
+                    at,
+                    format!("the pool already has the domain {d:?}; delete it first"),
+                ))
+            }
+            None => {
+                call(
+                    engine,
+                    "CreateUserPoolDomain",
+                    &json!({ "UserPoolId": pool.id.as_str(), "Domain": domain }),
+                    &format!("{at}.domain"),
+                )?;
+                applied.created.push(format!("domain {domain}"));
+            }
+        }
+    }
     // Generates the pool's signing keys now rather than on the first request.
     engine
         .jwks_json(&pool)
@@ -506,7 +526,19 @@ pub(crate) struct Demo {
     pub(crate) username: String,
     /// The demo user's password.
     pub(crate) password: Secret<String>,
+    /// The pool's domain (hosted sign-in pages).
+    pub(crate) domain: String,
 }
+
+/// The demo client's registered callback (an app on port 3000 would receive the code).
+pub(crate) const DEMO_CALLBACK: &str = "http://localhost:3000/callback";
+
+/// RFC 7636 appendix B's PKCE pair, printed with the demo sign-in URL (the demo client has
+/// no secret, so it must use PKCE).
+pub(crate) const DEMO_PKCE: (&str, &str) = (
+    "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+    "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+);
 
 /// On an empty store, creates a demo pool, an app client without a secret and a confirmed
 /// user with a random password, through the engine's own operations (`CreateUserPool`,
@@ -540,6 +572,12 @@ pub(crate) fn ensure_demo(engine: &UserPools) -> Result<Option<Demo>, ProvisionE
                 "ALLOW_USER_SRP_AUTH",
                 "ALLOW_REFRESH_TOKEN_AUTH",
             ],
+            "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthFlows": ["code"],
+            "AllowedOAuthScopes": ["openid", "email", "profile", "aws.cognito.signin.user.admin"],
+            "CallbackURLs": [DEMO_CALLBACK],
+            "LogoutURLs": ["http://localhost:3000/"],
+            "SupportedIdentityProviders": ["COGNITO"],
         }),
         at,
     )?;
@@ -548,6 +586,13 @@ pub(crate) fn ensure_demo(engine: &UserPools) -> Result<Option<Demo>, ProvisionE
         .and_then(Value::as_str)
         .and_then(|id| ClientId::new(id).ok())
         .ok_or_else(|| invalid(at, "CreateUserPoolClient returned no client ID"))?;
+    let domain = "demo".to_owned();
+    call(
+        engine,
+        "CreateUserPoolDomain",
+        &json!({ "UserPoolId": pool_id.as_str(), "Domain": domain }),
+        at,
+    )?;
     let pool = store
         .get_pool(&pool_id)
         .map_err(store_err(at))?
@@ -571,6 +616,7 @@ pub(crate) fn ensure_demo(engine: &UserPools) -> Result<Option<Demo>, ProvisionE
         client,
         username,
         password: Secret::new(password),
+        domain,
     }))
 }
 
@@ -587,6 +633,16 @@ pub(crate) fn demo_banner(demo: &Demo, base_url: &str, issuer: &IssuerUrl) -> St
         s,
         "  JWKS:       {}/{}/.well-known/jwks.json",
         base_url, demo.pool
+    );
+    let _ = writeln!(
+        s,
+        "  sign-in:    {base_url}/{}/login?client_id={}&response_type=code&scope=openid+email&redirect_uri={}&code_challenge={}&code_challenge_method=S256",
+        demo.domain, demo.client, DEMO_CALLBACK, DEMO_PKCE.1
+    );
+    let _ = writeln!(
+        s,
+        "              (the code goes to {DEMO_CALLBACK}; redeem it at {base_url}/{}/oauth2/token with code_verifier={})",
+        demo.domain, DEMO_PKCE.0
     );
     let _ = writeln!(s, "Try:");
     let _ = write!(
@@ -749,5 +805,8 @@ mod tests {
         );
         assert!(banner.contains(demo.pool.as_str()));
         assert!(banner.contains("--endpoint-url http://127.0.0.1:9229"));
+        assert!(banner.contains("http://127.0.0.1:9229/demo/login?client_id="));
+        assert_eq!(pool.domain.as_deref(), Some("demo"));
+        assert!(client.allowed_oauth_flows_user_pool_client);
     }
 }

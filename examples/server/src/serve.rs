@@ -28,6 +28,7 @@ use serde_json::{json, Value};
 
 use crate::auth::{AdminAuth, AuthSetupError, Refusal};
 use crate::config::{Config, ConfigError};
+use crate::hosting::{self, Hosting};
 use crate::provision::{self, ProvisionError};
 
 /// Arguments of `cognate serve`.
@@ -89,6 +90,8 @@ struct App {
     /// limit took the process to 9 GB and halved the rate (benches/http). Requests beyond wait
     /// their turn in order.
     cpu: Arc<tokio::sync::Semaphore>,
+    /// The hosted endpoints of the pools' domains.
+    hosting: Hosting,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -102,11 +105,13 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), ServeError> {
     let auth = AdminAuth::new(listen, &config.access_keys)?;
     create_private_dir(&args.data)?;
     let store = open_store(&args.data)?;
+    let key = hosting::load_or_create_key(&args.data)
+        .map_err(|e| ServeError::Io(args.data.join(hosting::KEY_FILE).display().to_string(), e))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| ServeError::Io("tokio runtime".into(), e))?;
-    runtime.block_on(serve(listen, auth, config, store))
+    runtime.block_on(serve(listen, auth, config, store, key))
 }
 
 fn init_logging() {
@@ -167,6 +172,7 @@ async fn serve(
     auth: AdminAuth,
     config: Config,
     store: Store,
+    key: cognate_types::Secret<[u8; 32]>,
 ) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -226,6 +232,7 @@ async fn serve(
         outbox,
         base_url: base_url.clone(),
         cpu: Arc::new(tokio::sync::Semaphore::new(api_slots())),
+        hosting: Hosting::new(engine.clone(), base_url.clone(), key),
     });
     let purge = tokio::spawn(purge_expired(engine.clone()));
     let shutdown = shutdown_signal()?;
@@ -287,7 +294,7 @@ fn router(app: Arc<App>) -> Router {
     if app.outbox.is_some() {
         r = r.route("/_cognate/outbox", get(outbox));
     }
-    r.fallback(not_found)
+    r.fallback(hosted)
         .layer(middleware::from_fn(log_request))
         .with_state(app)
 }
@@ -487,6 +494,49 @@ async fn not_found() -> Response {
     )
 }
 
+/// The largest body read for a hosted endpoint (the endpoints refuse more than 16 KiB).
+const MAX_HOSTED_BODY: usize = 64 * 1024;
+
+/// Everything under `/{domain}/...` (the hosted endpoints of a pool's domain), else 404.
+async fn hosted(State(app): State<Arc<App>>, req: Request) -> Response {
+    let path = req.uri().path();
+    let Some(domain) = path
+        .strip_prefix('/')
+        .and_then(|p| p.split('/').next())
+        .filter(|d| hosting::is_domain_prefix(d))
+        .map(str::to_owned)
+    else {
+        return not_found().await;
+    };
+    let (parts, body) = req.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_HOSTED_BODY).await else {
+        return response(413, "text/plain", "request body too large".to_owned());
+    };
+    let a = app.clone();
+    let permit = app.cpu.clone().acquire_owned().await;
+    let r = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let server = a.hosting.server(&domain)?;
+        Ok::<_, CognitoError>(server.map(|s| {
+            let req = http::Request::from_parts(parts, body.to_vec());
+            s.handle(&req)
+        }))
+    })
+    .await;
+    match r {
+        Ok(Ok(Some(resp))) => resp.map(Body::from),
+        Ok(Ok(None)) => not_found().await,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e.message, "hosted endpoint failed");
+            response(500, "text/plain", "Internal error".to_owned())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "hosted endpoint task failed");
+            response(500, "text/plain", "Internal error".to_owned())
+        }
+    }
+}
+
 /// Runs a pool lookup and `f` off the async workers (the first use of a pool loads or
 /// generates its keys); a missing pool is a 404.
 async fn with_pool(
@@ -534,6 +584,10 @@ async fn jwks(State(app): State<Arc<App>>, UrlPath(pool): UrlPath<String>) -> Re
 /// `GET /{poolId}/.well-known/openid-configuration`.
 async fn discovery(State(app): State<Arc<App>>, UrlPath(pool): UrlPath<String>) -> Response {
     with_pool(&app, pool, |a, p| {
+        if let Some(domain) = &p.domain {
+            let server = a.hosting.server_for_pool(p, domain)?;
+            return Ok(server.discovery_document().to_string());
+        }
         let issuer = a.engine.issuer_for(p)?;
         Ok(discovery_document(p, issuer.as_str(), &a.base_url).to_string())
     })

@@ -410,7 +410,43 @@ fn health_discovery_and_jwks_agree_with_the_issuer() {
     );
     assert_eq!(d["id_token_signing_alg_values_supported"], json!(["RS256"]));
     assert_eq!(d["subject_types_supported"], json!(["public"]));
+    // The demo pool has the domain `demo`: the advertised hosted endpoints are there.
+    let hosted = format!("{}/demo", server.base());
+    assert_eq!(d["token_endpoint"], format!("{hosted}/oauth2/token"));
+    assert_eq!(
+        d["authorization_endpoint"],
+        format!("{hosted}/oauth2/authorize")
+    );
+    let sign_in = server.banner("sign-in");
+    let path = sign_in.strip_prefix(&server.base()).unwrap();
+    let r = get(&server, path);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("signInFormUsername"), "{}", r.body);
+    let authorize = path.replacen("/demo/login?", "/demo/oauth2/authorize?", 1);
+    let r = get(&server, &authorize);
+    assert_eq!(r.status, 302);
+    assert!(r
+        .header("location")
+        .unwrap()
+        .starts_with(&format!("{hosted}/login?")));
+    // A pool without a domain advertises no OAuth endpoint.
+    let r = signed_call(
+        &server,
+        "CreateUserPool",
+        &json!({ "PoolName": "bare" }),
+        "AKIDX",
+        "any",
+    );
+    let bare = r.json()["UserPool"]["Id"].as_str().unwrap().to_owned();
+    let d = get(
+        &server,
+        &format!("/{bare}/.well-known/openid-configuration"),
+    )
+    .json();
     assert!(d.get("token_endpoint").is_none(), "{d}");
+    assert!(d.get("authorization_endpoint").is_none(), "{d}");
+    // An unknown domain is not found.
+    assert_eq!(get(&server, "/nodomain/oauth2/authorize").status, 404);
 
     let r = get(&server, &format!("/{pool}/.well-known/jwks.json"));
     assert_eq!(r.status, 200);

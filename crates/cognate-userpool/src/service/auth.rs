@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use super::runtime::StoreRevocations;
-use super::session::{code_hash, expired_session, AuthSession, Step};
+use super::session::{code_hash, expired_session, AuthSession, Origin, Step};
 use super::{CognitoError, DeliveryMedium, ErrorKind, MessagePurpose, OutgoingMessage, UserPools};
 use crate::model::{
     AppClient, ExplicitAuthFlow, MfaConfiguration, MfaKind, User, UserPool, UserStatus,
@@ -127,6 +127,10 @@ pub struct AuthResponse {
     /// The tokens, when signed in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResult>,
+    /// A sign-in of the managed-login pages that succeeded: the user (no tokens are minted;
+    /// the OAuth token endpoint does that). Never serialized.
+    #[serde(skip)]
+    pub(crate) hosted_user: Option<Box<User>>,
 }
 
 /// `GetTokensFromRefreshToken` request.
@@ -207,6 +211,7 @@ fn challenge(
         session,
         challenge_parameters: params,
         authentication_result: None,
+        hosted_user: None,
     }
 }
 
@@ -243,7 +248,7 @@ impl UserPools {
             &r.challenge_name,
             r.session.as_deref(),
             &r.challenge_responses,
-            false,
+            Origin::Api,
         )
     }
 
@@ -260,7 +265,7 @@ impl UserPools {
             &r.challenge_name,
             r.session.as_deref(),
             &r.challenge_responses,
-            true,
+            Origin::Admin,
         )
     }
 
@@ -285,11 +290,11 @@ impl UserPools {
         match (flow, admin) {
             ("USER_PASSWORD_AUTH", false) => {
                 need(F::AllowUserPasswordAuth)?;
-                self.password_auth(pool, client, params, false)
+                self.password_auth(pool, client, params, Origin::Api)
             }
             ("ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH", true) => {
                 need(F::AllowAdminUserPasswordAuth)?;
-                self.password_auth(pool, client, params, true)
+                self.password_auth(pool, client, params, Origin::Admin)
             }
             ("USER_SRP_AUTH", _) => {
                 need(F::AllowUserSrpAuth)?;
@@ -381,20 +386,22 @@ impl UserPools {
         }
     }
 
-    fn password_auth(
+    pub(crate) fn password_auth(
         &self,
         pool: &UserPool,
         client: &AppClient,
         params: &BTreeMap<String, String>,
-        admin: bool,
+        origin: Origin,
     ) -> Result<AuthResponse, CognitoError> {
         let login = param(params, "USERNAME")?;
         let password = param(params, "PASSWORD")?;
-        self.check_secret_hash(
-            client,
-            &[login],
-            params.get("SECRET_HASH").map(String::as_str),
-        )?;
+        if origin != Origin::Hosted {
+            self.check_secret_hash(
+                client,
+                &[login],
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+        }
         let Some(user) = self.store().find_user_for_sign_in(pool, login)? else {
             self.config().hasher.burn(password);
             return Err(self.unknown_user(client));
@@ -410,7 +417,7 @@ impl UserPools {
                 "Incorrect username or password.",
             ));
         }
-        self.primary_auth_succeeded(pool, client, user, admin)
+        self.primary_auth_succeeded(pool, client, user, origin)
     }
 
     /// Refuses a sign-in during a lockout.
@@ -455,7 +462,7 @@ impl UserPools {
         pool: &UserPool,
         client: &AppClient,
         mut user: User,
-        admin: bool,
+        origin: Origin,
     ) -> Result<AuthResponse, CognitoError> {
         if !user.enabled {
             return Err(CognitoError::not_authorized("User is disabled."));
@@ -496,7 +503,7 @@ impl UserPools {
                     user.username.as_str(),
                     Step::NewPasswordRequired,
                     client.auth_session_validity_minutes,
-                    admin,
+                    origin,
                 )?;
                 let mut attrs: BTreeMap<&str, &str> = user
                     .attributes
@@ -525,7 +532,7 @@ impl UserPools {
                 p.insert("USER_ID_FOR_SRP".to_owned(), user.username.to_string());
                 Ok(challenge("NEW_PASSWORD_REQUIRED", Some(session), p))
             }
-            UserStatus::Confirmed => self.mfa_stage(pool, client, &user, admin),
+            UserStatus::Confirmed => self.mfa_stage(pool, client, &user, origin),
         }
     }
 
@@ -543,10 +550,10 @@ impl UserPools {
         pool: &UserPool,
         client: &AppClient,
         user: &User,
-        admin: bool,
+        origin: Origin,
     ) -> Result<AuthResponse, CognitoError> {
         if pool.mfa_configuration == MfaConfiguration::Off {
-            return self.signed_in(pool, client, user);
+            return self.signed_in(pool, client, user, origin);
         }
         let enabled: Vec<MfaKind> = user
             .mfa
@@ -556,7 +563,7 @@ impl UserPools {
             .collect();
         if enabled.is_empty() {
             if pool.mfa_configuration != MfaConfiguration::On {
-                return self.signed_in(pool, client, user);
+                return self.signed_in(pool, client, user, origin);
             }
             let mut can: Vec<&str> = Vec::new();
             if pool.software_token_mfa_enabled {
@@ -574,7 +581,7 @@ impl UserPools {
                 user.username.as_str(),
                 Step::MfaSetup { verified: false },
                 client.auth_session_validity_minutes,
-                admin,
+                origin,
             )?;
             let mut p = BTreeMap::new();
             p.insert("MFAS_CAN_SETUP".to_owned(), json_list(&can));
@@ -587,7 +594,7 @@ impl UserPools {
             user.mfa.preferred.filter(|p| enabled.contains(p))
         };
         match chosen {
-            Some(kind) => self.mfa_challenge(pool, client, user, kind, admin),
+            Some(kind) => self.mfa_challenge(pool, client, user, kind, origin),
             None => {
                 let session = self.put_session(
                     &pool.id,
@@ -597,7 +604,7 @@ impl UserPools {
                         options: enabled.clone(),
                     },
                     client.auth_session_validity_minutes,
-                    admin,
+                    origin,
                 )?;
                 let names: Vec<&str> = enabled
                     .iter()
@@ -620,7 +627,7 @@ impl UserPools {
         client: &AppClient,
         user: &User,
         kind: MfaKind,
-        admin: bool,
+        origin: Origin,
     ) -> Result<AuthResponse, CognitoError> {
         let mut p = BTreeMap::new();
         let code_hash = match kind {
@@ -667,29 +674,29 @@ impl UserPools {
             user.username.as_str(),
             Step::Mfa { kind, code_hash },
             client.auth_session_validity_minutes,
-            admin,
+            origin,
         )?;
         p.insert("USER_ID_FOR_SRP".to_owned(), user.username.to_string());
         Ok(challenge(kind.as_str(), Some(session), p))
     }
 
-    fn respond(
+    pub(crate) fn respond(
         &self,
         pool: &UserPool,
         client: &AppClient,
         name: &str,
         session: Option<&str>,
         responses: &BTreeMap<String, String>,
-        admin: bool,
+        origin: Origin,
     ) -> Result<AuthResponse, CognitoError> {
         if name == "PASSWORD_VERIFIER" {
-            return self.srp_verify(pool, client, responses, admin);
+            return self.srp_verify(pool, client, responses, origin.is_admin());
         }
         let token = session
             .ok_or_else(|| CognitoError::invalid_parameter("Missing required parameter Session"))?;
         let login = param(responses, "USERNAME")?;
         let s = self.take_session(token, &client.client_id)?;
-        if s.pool != pool.id || s.admin != admin {
+        if s.pool != pool.id || s.origin() != origin {
             return Err(expired_session());
         }
         let user = self
@@ -705,19 +712,21 @@ impl UserPools {
                 "Incorrect username or password.",
             ));
         }
-        self.check_secret_hash(
-            client,
-            &[login, user.username.as_str()],
-            responses.get("SECRET_HASH").map(String::as_str),
-        )?;
+        if origin != Origin::Hosted {
+            self.check_secret_hash(
+                client,
+                &[login, user.username.as_str()],
+                responses.get("SECRET_HASH").map(String::as_str),
+            )?;
+        }
         match (name, &s.step) {
             ("NEW_PASSWORD_REQUIRED", Step::NewPasswordRequired) => {
-                self.answer_new_password(pool, client, user, token, s, responses, admin)
+                self.answer_new_password(pool, client, user, token, s, responses, origin)
             }
             ("SOFTWARE_TOKEN_MFA", Step::Mfa { kind: MfaKind::SoftwareToken, .. }) => {
                 let code = param(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
                 match self.check_totp_for_sign_in(pool, &user, code)? {
-                    true => self.signed_in(pool, client, &user),
+                    true => self.signed_in(pool, client, &user, origin),
                     false => {
                         self.retry_session(token, s)?;
                         Err(CognitoError::new(
@@ -737,7 +746,7 @@ impl UserPools {
                 let code = param(responses, field)?;
                 let ok: bool = code_hash(code).as_bytes().ct_eq(h.as_bytes()).into();
                 if ok {
-                    self.signed_in(pool, client, &user)
+                    self.signed_in(pool, client, &user, origin)
                 } else {
                     let h = h.clone();
                     let _ = h;
@@ -765,9 +774,9 @@ impl UserPools {
                         "{answer} is not one of the MFA types the user can choose"
                     )));
                 }
-                self.mfa_challenge(pool, client, &user, kind, admin)
+                self.mfa_challenge(pool, client, &user, kind, origin)
             }
-            ("MFA_SETUP", Step::MfaSetup { verified: true }) => self.signed_in(pool, client, &user),
+            ("MFA_SETUP", Step::MfaSetup { verified: true }) => self.signed_in(pool, client, &user, origin),
             ("MFA_SETUP", Step::MfaSetup { verified: false }) => Err(CognitoError::invalid_parameter(
                 "Software token MFA has not been verified: call VerifySoftwareToken with the session first",
             )),
@@ -786,7 +795,7 @@ impl UserPools {
         token: &str,
         s: AuthSession,
         responses: &BTreeMap<String, String>,
-        admin: bool,
+        origin: Origin,
     ) -> Result<AuthResponse, CognitoError> {
         let Some(new_password) = responses.get("NEW_PASSWORD") else {
             self.retry_session(token, s)?;
@@ -842,16 +851,24 @@ impl UserPools {
             u.status = UserStatus::Confirmed;
             Ok(())
         })?;
-        self.mfa_stage(pool, client, &user, admin)
+        self.mfa_stage(pool, client, &user, origin)
     }
 
-    /// Mints the tokens of a completed sign-in and remembers its token family.
+    /// Mints the tokens of a completed sign-in and remembers its token family (for the
+    /// managed-login pages: hands back the user instead).
     pub(crate) fn signed_in(
         &self,
         pool: &UserPool,
         client: &AppClient,
         user: &User,
+        origin: Origin,
     ) -> Result<AuthResponse, CognitoError> {
+        if origin == Origin::Hosted {
+            return Ok(AuthResponse {
+                hosted_user: Some(Box::new(user.clone())),
+                ..Default::default()
+            });
+        }
         let result = self.mint_sign_in_tokens(pool, client, user, None)?;
         Ok(AuthResponse {
             authentication_result: Some(result),
@@ -899,22 +916,44 @@ impl UserPools {
         user: &User,
         scopes: Option<&Scopes>,
     ) -> Result<AuthenticationResult, CognitoError> {
+        let default_scopes = admin_scopes();
+        let opts = MintOptions {
+            scopes: scopes.unwrap_or(&default_scopes),
+            oauth: false,
+            nonce: None,
+            auth_time: None,
+            refresh_token: true,
+        };
+        Ok(self.mint_tokens(pool, client, user, &opts)?.0)
+    }
+
+    /// Issues a user's tokens as `opts` says, records the token family (when a refresh token
+    /// is issued), and returns the tokens with the family's `origin_jti`.
+    pub(crate) fn mint_tokens(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        user: &User,
+        opts: &MintOptions<'_>,
+    ) -> Result<(AuthenticationResult, Option<String>), CognitoError> {
         let rt = self.runtime(pool)?;
         let claims = self.user_claims(pool, client, user)?;
-        let default_scopes = admin_scopes();
-        let scopes = scopes.unwrap_or(&default_scopes);
         let validity = client.token_validity.validity().map_err(|e| {
             tracing::error!(client = %client.client_id, error = %e, "stored token validity invalid");
             CognitoError::internal()
         })?;
-        let mut req = UserTokenRequest::new(&client.client_id, &claims, scopes);
+        let mut req = UserTokenRequest::new(&client.client_id, &claims, opts.scopes);
         req.validity = validity;
-        req.with_refresh_token = true;
+        req.with_refresh_token = opts.refresh_token;
+        req.oauth = opts.oauth;
+        req.nonce = opts.nonce;
+        req.auth_time = opts.auth_time;
+        req.with_id_token = !opts.oauth || opts.scopes.contains(Scope::OPENID);
         let tokens = rt.issuer.issue_user_tokens(&rt.keys, &req).map_err(|e| {
             tracing::error!(error = %e, "token issuing failed");
             CognitoError::internal()
         })?;
-        if let Some(origin) = &tokens.origin_jti {
+        if let (Some(origin), true) = (&tokens.origin_jti, opts.refresh_token) {
             let expires = self.now().saturating_add(validity.refresh());
             self.store().put_ephemeral(
                 crate::store::EphemeralKind::TokenFamily,
@@ -923,13 +962,16 @@ impl UserPools {
                 expires,
             )?;
         }
-        Ok(AuthenticationResult {
-            access_token: tokens.access_token,
-            expires_in: tokens.expires_in,
-            token_type: "Bearer",
-            refresh_token: tokens.refresh_token.map(|t| t.expose().clone()),
-            id_token: tokens.id_token,
-        })
+        Ok((
+            AuthenticationResult {
+                access_token: tokens.access_token,
+                expires_in: tokens.expires_in,
+                token_type: "Bearer",
+                refresh_token: tokens.refresh_token.map(|t| t.expose().clone()),
+                id_token: tokens.id_token,
+            },
+            tokens.origin_jti.map(|o| o.to_string()),
+        ))
     }
 
     pub(crate) fn revoke_family_str(
@@ -943,7 +985,7 @@ impl UserPools {
     }
 
     /// Uses a refresh token.
-    fn refresh_tokens(
+    pub(crate) fn refresh_tokens(
         &self,
         pool: &UserPool,
         client: &AppClient,
@@ -969,6 +1011,7 @@ impl UserPools {
                 self.check_secret_hash(client, &[claims.username.as_str(), claims.sub.as_str()], h)?
             }
             RefreshProof::ClientSecret(s) => self.check_client_secret(client, s)?,
+            RefreshProof::ClientAuthenticated => {}
         }
         let user = self
             .store()
@@ -987,7 +1030,11 @@ impl UserPools {
             self.check_refresh_reuse(client, &claims)?;
         }
         let user_claims = self.user_claims(pool, client, &user)?;
-        let scopes = admin_scopes();
+        let oauth = claims.scope.is_some();
+        let scopes = match &claims.scope {
+            Some(s) => Scopes::parse(s).map_err(|_| invalid())?,
+            None => admin_scopes(),
+        };
         let validity = client
             .token_validity
             .validity()
@@ -999,7 +1046,7 @@ impl UserPools {
             validity,
             revocations: &revocations,
             rotate,
-            oauth: false,
+            oauth,
         };
         let tokens = rt.issuer.refresh(&rt.keys, token, &req).map_err(|e| {
             tracing::debug!(error = %e, "refresh refused");
@@ -1090,27 +1137,39 @@ impl UserPools {
                 "Token revocation is not enabled for this client",
             ));
         }
-        if r.token.split('.').count() == 3 {
+        self.revoke_refresh_token(&pool, &client, &r.token)?;
+        Ok(Empty {})
+    }
+
+    /// Revokes a refresh token of `client` and its whole family (the client is already
+    /// authenticated). A JWT is refused (`UnsupportedTokenTypeException`); an invalid, expired,
+    /// foreign or already revoked refresh token needs no action (RFC 7009).
+    pub fn revoke_refresh_token(
+        &self,
+        pool: &UserPool,
+        client: &AppClient,
+        token: &str,
+    ) -> Result<(), CognitoError> {
+        if token.split('.').count() == 3 {
             return Err(CognitoError::new(
                 ErrorKind::UnsupportedTokenType,
                 "Only refresh tokens can be revoked",
             ));
         }
-        let rt = self.runtime(&pool)?;
-        // Like RFC 7009: a token that is invalid, expired or already revoked needs no action.
+        let rt = self.runtime(pool)?;
         let never = NeverRevoked;
         if let Ok(claims) =
             rt.keys
-                .open_refresh_token(&r.token, &pool.id, &client.client_id, self.now(), &never)
+                .open_refresh_token(token, &pool.id, &client.client_id, self.now(), &never)
         {
             self.revoke_family_str(claims.origin_jti.as_str(), claims.exp)?;
         }
-        Ok(Empty {})
+        Ok(())
     }
 
     /// `GlobalSignOut`.
     pub fn global_sign_out(&self, r: GlobalSignOutRequest) -> Result<Empty, CognitoError> {
-        let (pool, user, _) = self.authenticate_access_token(&r.access_token)?;
+        let (pool, user, _) = self.authenticate_api_token(&r.access_token)?;
         self.sign_out_everywhere(&pool, &user)?;
         Ok(Empty {})
     }
@@ -1176,11 +1235,28 @@ fn family_key(pool: &UserPool, user: &User, origin_jti: Option<&str>) -> String 
 }
 
 /// How a refresh proves the client.
-enum RefreshProof<'a> {
+pub(crate) enum RefreshProof<'a> {
     /// InitiateAuth: `SECRET_HASH`.
     SecretHash(Option<&'a str>),
     /// GetTokensFromRefreshToken: `ClientSecret`.
     ClientSecret(Option<&'a Secret<String>>),
+    /// The OAuth token endpoint authenticated the client already.
+    ClientAuthenticated,
+}
+
+/// How [`UserPools::mint_tokens`] issues.
+pub(crate) struct MintOptions<'a> {
+    /// The access token's scopes.
+    pub(crate) scopes: &'a Scopes,
+    /// Issued by the OAuth endpoints (`at_hash`, scopes kept in the refresh token, ID token
+    /// only with `openid`).
+    pub(crate) oauth: bool,
+    /// The authorization request's nonce.
+    pub(crate) nonce: Option<&'a str>,
+    /// When the user authenticated (default: now).
+    pub(crate) auth_time: Option<UnixTime>,
+    /// Issue a refresh token.
+    pub(crate) refresh_token: bool,
 }
 
 struct NeverRevoked;

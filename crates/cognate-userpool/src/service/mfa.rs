@@ -125,7 +125,7 @@ impl UserPools {
     ) -> Result<Subject, CognitoError> {
         match (access_token, session) {
             (Some(t), _) => {
-                let (pool, user, _) = self.authenticate_access_token(t)?;
+                let (pool, user, _) = self.authenticate_api_token(t)?;
                 Ok(Subject::Token(pool, user))
             }
             (None, Some(s)) => {
@@ -158,7 +158,7 @@ impl UserPools {
             .store()
             .get_client(&client)?
             .map_or(3, |c| c.auth_session_validity_minutes);
-        self.put_session(&st.pool, &client, &st.username, step, minutes, st.admin)
+        self.put_session(&st.pool, &client, &st.username, step, minutes, st.origin())
     }
 
     /// `AssociateSoftwareToken`.
@@ -359,7 +359,7 @@ impl UserPools {
         &self,
         r: SetUserMfaPreferenceRequest,
     ) -> Result<Empty, CognitoError> {
-        let (pool, user, _) = self.authenticate_access_token(&r.access_token)?;
+        let (pool, user, _) = self.authenticate_api_token(&r.access_token)?;
         self.apply_mfa_preference(
             &pool,
             &user,

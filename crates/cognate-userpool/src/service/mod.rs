@@ -10,6 +10,7 @@ pub mod admin_users;
 mod auth;
 mod credentials;
 mod error;
+mod hosted;
 pub mod manage;
 pub mod manage_clients;
 pub mod manage_directory;
@@ -40,6 +41,7 @@ pub use auth::{
 };
 pub use credentials::CodeDeliveryDetails;
 pub use error::{CognitoError, ErrorKind};
+pub use hosted::{HostedStep, OAuthGrant};
 pub use messages::{
     mask_destination, DeliveryMedium, MessagePurpose, MessageSender, Outbox, OutgoingMessage,
     SendError,

@@ -113,6 +113,22 @@ impl UserPools {
         Ok(self.runtime(pool)?.keys.jwks().to_json())
     }
 
+    /// [`Self::authenticate_access_token`] for the user-pools API's self-service operations:
+    /// the token must also carry `aws.cognito.signin.user.admin` (tokens from the OAuth
+    /// endpoints have it only when that scope was granted).
+    pub(crate) fn authenticate_api_token(
+        &self,
+        token: &str,
+    ) -> Result<(UserPool, User, VerifiedClaims), CognitoError> {
+        let t = self.authenticate_access_token(token)?;
+        if !t.2.has_scope(super::ADMIN_SCOPE) {
+            return Err(CognitoError::not_authorized(
+                "Access Token does not have required scopes",
+            ));
+        }
+        Ok(t)
+    }
+
     /// Authenticates an access token of one of this engine's pools: signature, expiry,
     /// `token_use`, client, revocation, and the user it names. Errors are Cognito's
     /// `NotAuthorizedException` messages.

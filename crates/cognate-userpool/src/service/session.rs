@@ -40,7 +40,48 @@ pub(crate) struct AuthSession {
     pub(crate) attempts: u32,
     /// Started by an admin (AdminInitiateAuth).
     pub(crate) admin: bool,
+    /// Started by the managed-login pages (never answerable through the API).
+    #[serde(default)]
+    pub(crate) hosted: bool,
     pub(crate) expires: UnixTime,
+}
+
+/// Who started a sign-in: the public API, the admin API, or the managed-login pages. A
+/// challenge session can only be answered by the same kind of caller; a sign-in of the pages
+/// ends with the user (the OAuth token endpoint mints the tokens), not with tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// InitiateAuth / RespondToAuthChallenge.
+    Api,
+    /// AdminInitiateAuth / AdminRespondToAuthChallenge.
+    Admin,
+    /// The managed-login pages (cognate-oauth2's host).
+    Hosted,
+}
+
+impl Origin {
+    pub(crate) fn from_admin(admin: bool) -> Self {
+        if admin {
+            Self::Admin
+        } else {
+            Self::Api
+        }
+    }
+
+    pub(crate) fn is_admin(self) -> bool {
+        self == Self::Admin
+    }
+}
+
+impl AuthSession {
+    /// Who started the sign-in.
+    pub(crate) fn origin(&self) -> Origin {
+        if self.hosted {
+            Origin::Hosted
+        } else {
+            Origin::from_admin(self.admin)
+        }
+    }
 }
 
 /// Wrong answers allowed per session.
@@ -67,7 +108,7 @@ impl UserPools {
         username: &str,
         step: Step,
         validity_minutes: u32,
-        admin: bool,
+        origin: Origin,
     ) -> Result<String, CognitoError> {
         let mut raw = [0u8; 48];
         self.rng()
@@ -83,7 +124,8 @@ impl UserPools {
             username: username.to_owned(),
             step,
             attempts: 0,
-            admin,
+            admin: origin.is_admin(),
+            hosted: origin == Origin::Hosted,
             expires,
         };
         self.store_session(&token, &s)?;

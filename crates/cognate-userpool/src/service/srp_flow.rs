@@ -136,6 +136,7 @@ impl UserPools {
             session: None,
             challenge_parameters: p,
             authentication_result: None,
+            hosted_user: None,
         })
     }
 
@@ -227,6 +228,11 @@ impl UserPools {
             self.record_failure(pool, &user)?;
             return Err(wrong_password());
         }
-        self.primary_auth_succeeded(pool, client, user, admin)
+        self.primary_auth_succeeded(
+            pool,
+            client,
+            user,
+            super::session::Origin::from_admin(admin),
+        )
     }
 }

@@ -101,6 +101,10 @@ pub enum EphemeralKind {
     RefreshUsed,
     /// A live token family of a user (`{pool}/{sub}/{origin_jti}`), for global sign-out.
     TokenFamily,
+    /// An OAuth authorization code (the managed-login pages and `/oauth2/token`).
+    OAuthCode,
+    /// A managed-login single-sign-on session.
+    OAuthSession,
 }
 
 impl EphemeralKind {
@@ -111,6 +115,8 @@ impl EphemeralKind {
             EphemeralKind::Revoked => "r",
             EphemeralKind::RefreshUsed => "u",
             EphemeralKind::TokenFamily => "f",
+            EphemeralKind::OAuthCode => "oc",
+            EphemeralKind::OAuthSession => "os",
         }
     }
 }
@@ -991,6 +997,35 @@ impl Store {
                 w.delete(Table::Expiry, &expiry_key(exp, &ek))?;
             }
             Ok(live(v, now))
+        })
+    }
+
+    /// Replaces a short-lived record's value with `new` if it is present, not expired at `now`
+    /// and equal to `expected`, in one write transaction (the expiry is kept). Returns whether
+    /// it did: of concurrent callers swapping from the same value, exactly one succeeds.
+    pub fn swap_ephemeral(
+        &self,
+        kind: EphemeralKind,
+        k: &str,
+        expected: &[u8],
+        new: &[u8],
+        now: UnixTime,
+    ) -> Result<bool, StoreError> {
+        let ek = key(&[kind.tag(), k]);
+        self.write(|w| {
+            let Some(v) = w.get(Table::Ephemeral, &ek)? else {
+                return Ok(false);
+            };
+            let Some(exp) = stored_expiry(&v) else {
+                return Ok(false);
+            };
+            if live(v, now).as_deref() != Some(expected) {
+                return Ok(false);
+            }
+            let mut stored = exp.as_secs().to_be_bytes().to_vec();
+            stored.extend_from_slice(new);
+            w.put(Table::Ephemeral, &ek, &stored)?;
+            Ok(true)
         })
     }
 
