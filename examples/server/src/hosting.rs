@@ -72,13 +72,16 @@ pub(crate) fn load_or_create_key(dir: &Path) -> std::io::Result<Secret<[u8; 32]>
     Ok(Secret::new(key))
 }
 
+/// A built server with the pool and issuer it was built for.
+type Built = (UserPoolId, IssuerUrl, AuthorizationServer);
+
 /// The hosted servers, by domain.
 pub(crate) struct Hosting {
     engine: UserPools,
     base_url: String,
     key: Secret<[u8; 32]>,
     /// By domain and base URL.
-    servers: RwLock<HashMap<(String, String), (UserPoolId, IssuerUrl, AuthorizationServer)>>,
+    servers: RwLock<HashMap<(String, String), Built>>,
 }
 
 impl Hosting {
