@@ -324,6 +324,13 @@ fn login<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
         if let Some(user) = ctx.server.sso_user(&ctx.ar, req) {
             return ctx.server.complete(&ctx.ar, &user, None);
         }
+        if ctx.ar.prompt == crate::authorize::Prompt::None {
+            // No page may be shown: the same answer as /oauth2/authorize.
+            return ctx.server.authorize_error(ctx.ar.error(
+                "login_required",
+                Some("the user is not signed in and prompt=none was requested"),
+            ));
+        }
         let hint = ctx.ar.login_hint.clone().unwrap_or_default();
         return login_page(ctx, StatusCode::OK, &hint, None, None);
     }
@@ -433,13 +440,15 @@ fn challenge_page(
                     "phone_number" => "tel",
                     _ => "text",
                 };
+                // Values typed before an error are kept (passwords never are).
+                let name = format!("attr_{a}");
                 f = f.input(
                     &format!("attr-{a}"),
-                    &format!("attr_{a}"),
+                    &name,
                     &esc(a),
                     kind,
                     "off",
-                    "",
+                    ctx.field(&name),
                     " required maxlength=\"2048\"",
                 );
             }
