@@ -631,3 +631,48 @@ fn single_sign_on_and_prompt_login() {
     );
     assert_eq!(url_params(&r.unwrap())["error"], "login_required");
 }
+
+#[test]
+fn a_session_of_one_pool_does_not_sign_in_to_another_sharing_the_store() {
+    // Two pools' servers on one store, with users of the same name: the session cookie of
+    // pool A, replayed on pool B, signs nobody in there (and neither does A's code).
+    let store = std::sync::Arc::new(cognate_oauth2::MemoryGrantStore::new());
+    let a = harness_on(
+        None,
+        store.clone(),
+        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_PoolA1",
+    );
+    let b = harness_on(
+        None,
+        store,
+        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_PoolB1",
+    );
+    let mut browser = Browser::default();
+    let r = submit(
+        &a,
+        &mut browser,
+        &login_url(""),
+        &[("username", "alice"), ("password", "correct horse")],
+    );
+    assert_eq!(r.status(), 302);
+    let code = url_params(&location(&r))["code"].clone();
+    // Pool B with A's cookie: the sign-in form, not a code.
+    let r = browser.follow(&b.server, &format!("/oauth2/authorize?{}", conf_query()));
+    assert!(r.unwrap_err().contains("signInFormUsername"));
+    let r = browser.follow(
+        &b.server,
+        &format!("/oauth2/authorize?{}&prompt=none", conf_query()),
+    );
+    assert_eq!(url_params(&r.unwrap())["error"], "login_required");
+    // A's code at B's token endpoint.
+    let t = post_form(
+        &b,
+        "/oauth2/token",
+        &format!("grant_type=authorization_code&code={code}&redirect_uri={CB}"),
+        &[("authorization", &basic(CONF, CONF_SECRET))],
+    );
+    assert_eq!(json(&t)["error"], "invalid_grant");
+    // Still good at A.
+    let (_, shown) = browser.authorize(&a.server, &conf_query());
+    assert!(!shown);
+}

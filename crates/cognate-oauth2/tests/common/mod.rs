@@ -466,6 +466,19 @@ impl Federation for Providers {
 
 /// A harness whose server hands sign-ins to `federation`, if any.
 pub fn harness_with(federation: Option<Arc<dyn Federation>>) -> Harness {
+    harness_on(
+        federation,
+        Arc::new(MemoryGrantStore::new()),
+        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1",
+    )
+}
+
+/// A harness on `store` (possibly shared with another) for the pool whose issuer is `issuer`.
+pub fn harness_on(
+    federation: Option<Arc<dyn Federation>>,
+    store: Arc<MemoryGrantStore>,
+    issuer: &str,
+) -> Harness {
     let clock = Arc::new(ManualClock::new(UnixTime::from_secs(1_700_000_000)));
     let minter = Arc::new(Minter::default());
     let users = Arc::new(Users {
@@ -475,8 +488,8 @@ pub fn harness_with(federation: Option<Arc<dyn Federation>>) -> Harness {
     });
     let config = ServerConfig::new(
         BASE,
-        IssuerUrl::new("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1").unwrap(),
-        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1/.well-known/jwks.json",
+        IssuerUrl::new(issuer).unwrap(),
+        format!("{issuer}/.well-known/jwks.json"),
         Secret::new([7u8; 32]),
     )
     .unwrap();
@@ -485,7 +498,7 @@ pub fn harness_with(federation: Option<Arc<dyn Federation>>) -> Harness {
         Arc::new(Clients),
         users.clone(),
         minter.clone(),
-        Arc::new(MemoryGrantStore::new()),
+        store,
     )
     .clock(clock.clone())
     .rng(Arc::new(InsecureDeterministicRandom::new(42)));
