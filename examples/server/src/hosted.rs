@@ -700,3 +700,115 @@ impl GrantStore for StoreGrants {
             .map_err(|e| HostError::new(e.to_string()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cognate_userpool::api;
+    use cognate_userpool::service::{Caller, PasswordHasher, UserPoolsConfig};
+    use serde_json::{json, Value};
+
+    fn call(engine: &UserPools, op: &str, body: Value) -> Value {
+        let r = api::handle(
+            engine,
+            &format!("{}{op}", api::TARGET_PREFIX),
+            body.to_string().as_bytes(),
+            &Caller::Admin {
+                access_key_id: "test".into(),
+            },
+        );
+        assert_eq!(r.status, 200, "{op}: {}", r.body);
+        serde_json::from_str(&r.body).unwrap()
+    }
+
+    /// A pool, a user `alice`, and a client reading `attrs`.
+    fn setup(read: Option<&[&str]>) -> (PoolHost, OAuthClient) {
+        let engine = UserPools::builder(cognate_userpool::store::Store::memory())
+            .config(UserPoolsConfig {
+                hasher: PasswordHasher::insecure_fast_for_tests(),
+                ..Default::default()
+            })
+            .build();
+        let pool = call(&engine, "CreateUserPool", json!({"PoolName": "p"}))["UserPool"]["Id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut client = json!({
+            "UserPoolId": pool, "ClientName": "web", "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email"],
+            "CallbackURLs": ["https://app.example/cb"], "SupportedIdentityProviders": ["COGNITO"],
+        });
+        if let Some(r) = read {
+            client["ReadAttributes"] = json!(r);
+        }
+        let id = call(&engine, "CreateUserPoolClient", client)["UserPoolClient"]["ClientId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        call(
+            &engine,
+            "AdminCreateUser",
+            json!({"UserPoolId": pool, "Username": "alice", "MessageAction": "SUPPRESS",
+                   "UserAttributes": [{"Name": "email", "Value": "a@example.com"}]}),
+        );
+        let host = PoolHost::new(engine, UserPoolId::new(pool).unwrap());
+        let c = host.client(&id).unwrap().unwrap();
+        (host, c)
+    }
+
+    fn grant(scopes: &Scopes) -> UserGrant<'_> {
+        UserGrant {
+            scopes,
+            nonce: None,
+            refresh_token: true,
+        }
+    }
+
+    fn alice(host: &PoolHost) -> AuthenticatedUser {
+        AuthenticatedUser {
+            user: "alice".into(),
+            auth_time: host.engine.now(),
+        }
+    }
+
+    #[test]
+    fn code_tokens_userinfo_and_revocation() {
+        let (host, client) = setup(None);
+        let scopes = Scopes::parse("openid email").unwrap();
+        let t = host.issue(&client, &alice(&host), &grant(&scopes)).unwrap();
+        assert!(t.id_token.is_some() && t.family.is_some());
+        let info = host.userinfo(&t.access_token).unwrap();
+        assert_eq!(info.username, "alice");
+        assert!(info.scopes.contains("email"));
+        assert!(info
+            .attributes
+            .iter()
+            .any(|(k, v)| k == "email" && v == "a@example.com"));
+        // A JWT is not a refresh token.
+        assert!(matches!(
+            host.revoke(&client, &t.access_token),
+            Err(RevokeError::UnsupportedTokenType)
+        ));
+        // Revoking the refresh token kills the access token at userInfo.
+        host.revoke(&client, t.refresh_token.as_ref().unwrap().expose())
+            .unwrap();
+        assert!(matches!(
+            host.userinfo(&t.access_token),
+            Err(UserInfoError::InvalidToken(_))
+        ));
+        // A client of another pool is not this host's.
+        assert!(host.client("nosuchclient").unwrap().is_none());
+    }
+
+    #[test]
+    fn email_scope_needs_the_email_attributes_readable() {
+        let (host, client) = setup(Some(&["email"]));
+        let with_email = Scopes::parse("openid email").unwrap();
+        assert!(matches!(
+            host.issue(&client, &alice(&host), &grant(&with_email)),
+            Err(MintError::InvalidGrant(_))
+        ));
+        let openid = Scopes::parse("openid").unwrap();
+        assert!(host.issue(&client, &alice(&host), &grant(&openid)).is_ok());
+    }
+}
