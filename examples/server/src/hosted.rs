@@ -505,6 +505,22 @@ impl TokenMinter for PoolHost {
             .map_err(|e| MintError::Host(HostError::new(e.to_string())))?
             .filter(|u| u.enabled)
             .ok_or_else(|| MintError::InvalidGrant("User does not exist.".into()))?;
+        // Cognito: a client that cannot read every attribute a scope implies gets
+        // invalid_grant (for example `email` without read access to `email_verified`).
+        if let Some(readable) = &c.read_attributes {
+            for (scope, attrs) in [
+                ("email", ["email", "email_verified"]),
+                ("phone", ["phone_number", "phone_number_verified"]),
+            ] {
+                if grant.scopes.contains(scope)
+                    && !attrs.iter().all(|a| readable.iter().any(|r| r == a))
+                {
+                    return Err(MintError::InvalidGrant(format!(
+                        "the client cannot read the attributes of the {scope} scope"
+                    )));
+                }
+            }
+        }
         let (tokens, family) = self
             .engine
             .oauth_tokens(
@@ -617,14 +633,21 @@ impl TokenMinter for PoolHost {
     }
 }
 
-/// Codes and sessions as short-lived records of the engine's store.
+/// Codes and sessions as short-lived records of the engine's store, under keys that start
+/// with the pool's ID (the records of two pools never meet; cognate-oauth2 also checks the
+/// issuer a record was made for).
 pub(crate) struct StoreGrants {
     engine: UserPools,
+    pool: UserPoolId,
 }
 
 impl StoreGrants {
-    pub(crate) fn new(engine: UserPools) -> Self {
-        Self { engine }
+    pub(crate) fn new(engine: UserPools, pool: UserPoolId) -> Self {
+        Self { engine, pool }
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}/{key}", self.pool)
     }
 }
 
@@ -645,14 +668,14 @@ impl GrantStore for StoreGrants {
     ) -> Result<(), HostError> {
         self.engine
             .store()
-            .put_ephemeral(kind(k), key, value, expires)
+            .put_ephemeral(kind(k), &self.key(key), value, expires)
             .map_err(|e| HostError::new(e.to_string()))
     }
 
     fn get(&self, k: RecordKind, key: &str, now: UnixTime) -> Result<Option<Vec<u8>>, HostError> {
         self.engine
             .store()
-            .get_ephemeral(kind(k), key, now)
+            .get_ephemeral(kind(k), &self.key(key), now)
             .map_err(|e| HostError::new(e.to_string()))
     }
 
@@ -666,14 +689,126 @@ impl GrantStore for StoreGrants {
     ) -> Result<bool, HostError> {
         self.engine
             .store()
-            .swap_ephemeral(kind(k), key, expected, new, now)
+            .swap_ephemeral(kind(k), &self.key(key), expected, new, now)
             .map_err(|e| HostError::new(e.to_string()))
     }
 
     fn delete(&self, k: RecordKind, key: &str) -> Result<(), HostError> {
         self.engine
             .store()
-            .delete_ephemeral(kind(k), key)
+            .delete_ephemeral(kind(k), &self.key(key))
             .map_err(|e| HostError::new(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cognate_userpool::api;
+    use cognate_userpool::service::{Caller, PasswordHasher, UserPoolsConfig};
+    use serde_json::{json, Value};
+
+    fn call(engine: &UserPools, op: &str, body: Value) -> Value {
+        let r = api::handle(
+            engine,
+            &format!("{}{op}", api::TARGET_PREFIX),
+            body.to_string().as_bytes(),
+            &Caller::Admin {
+                access_key_id: "test".into(),
+            },
+        );
+        assert_eq!(r.status, 200, "{op}: {}", r.body);
+        serde_json::from_str(&r.body).unwrap()
+    }
+
+    /// A pool, a user `alice`, and a client reading `attrs`.
+    fn setup(read: Option<&[&str]>) -> (PoolHost, OAuthClient) {
+        let engine = UserPools::builder(cognate_userpool::store::Store::memory())
+            .config(UserPoolsConfig {
+                hasher: PasswordHasher::insecure_fast_for_tests(),
+                ..Default::default()
+            })
+            .build();
+        let pool = call(&engine, "CreateUserPool", json!({"PoolName": "p"}))["UserPool"]["Id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut client = json!({
+            "UserPoolId": pool, "ClientName": "web", "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid", "email"],
+            "CallbackURLs": ["https://app.example/cb"], "SupportedIdentityProviders": ["COGNITO"],
+        });
+        if let Some(r) = read {
+            client["ReadAttributes"] = json!(r);
+        }
+        let id = call(&engine, "CreateUserPoolClient", client)["UserPoolClient"]["ClientId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        call(
+            &engine,
+            "AdminCreateUser",
+            json!({"UserPoolId": pool, "Username": "alice", "MessageAction": "SUPPRESS",
+                   "UserAttributes": [{"Name": "email", "Value": "a@example.com"}]}),
+        );
+        let host = PoolHost::new(engine, UserPoolId::new(pool).unwrap());
+        let c = host.client(&id).unwrap().unwrap();
+        (host, c)
+    }
+
+    fn grant(scopes: &Scopes) -> UserGrant<'_> {
+        UserGrant {
+            scopes,
+            nonce: None,
+            refresh_token: true,
+        }
+    }
+
+    fn alice(host: &PoolHost) -> AuthenticatedUser {
+        AuthenticatedUser {
+            user: "alice".into(),
+            auth_time: host.engine.now(),
+        }
+    }
+
+    #[test]
+    fn code_tokens_userinfo_and_revocation() {
+        let (host, client) = setup(None);
+        let scopes = Scopes::parse("openid email").unwrap();
+        let t = host.issue(&client, &alice(&host), &grant(&scopes)).unwrap();
+        assert!(t.id_token.is_some() && t.family.is_some());
+        let info = host.userinfo(&t.access_token).unwrap();
+        assert_eq!(info.username, "alice");
+        assert!(info.scopes.contains("email"));
+        assert!(info
+            .attributes
+            .iter()
+            .any(|(k, v)| k == "email" && v == "a@example.com"));
+        // A JWT is not a refresh token.
+        assert!(matches!(
+            host.revoke(&client, &t.access_token),
+            Err(RevokeError::UnsupportedTokenType)
+        ));
+        // Revoking the refresh token kills the access token at userInfo.
+        host.revoke(&client, t.refresh_token.as_ref().unwrap().expose())
+            .unwrap();
+        assert!(matches!(
+            host.userinfo(&t.access_token),
+            Err(UserInfoError::InvalidToken(_))
+        ));
+        // A client of another pool is not this host's.
+        assert!(host.client("nosuchclient").unwrap().is_none());
+    }
+
+    #[test]
+    fn email_scope_needs_the_email_attributes_readable() {
+        let (host, client) = setup(Some(&["email"]));
+        let with_email = Scopes::parse("openid email").unwrap();
+        assert!(matches!(
+            host.issue(&client, &alice(&host), &grant(&with_email)),
+            Err(MintError::InvalidGrant(_))
+        ));
+        let openid = Scopes::parse("openid").unwrap();
+        assert!(host.issue(&client, &alice(&host), &grant(&openid)).is_ok());
     }
 }

@@ -156,7 +156,7 @@ impl Hosting {
             host.clone(),
             host.clone(),
             host,
-            Arc::new(StoreGrants::new(self.engine.clone())),
+            Arc::new(StoreGrants::new(self.engine.clone(), pool.id.clone())),
         )
         .build();
         if let Ok(mut m) = self.servers.write() {
