@@ -323,11 +323,12 @@ pub(crate) fn scan(root: &Element, root_ns: &str, root_local: &str) -> Result<Sc
                     result.encrypted_assertions += 1;
                 }
             }
-            "Signature" if ns == Some(NS_DS) => {
-                // A direct child of the root message, or of the assertion.
-                if !matches!(place, Place::ChildOfRoot | Place::InAssertion) {
-                    return Err(SamlError::UnexpectedElement("signature outside its place"));
-                }
+            // A signature is a direct child of the root message, or of the assertion.
+            "Signature"
+                if ns == Some(NS_DS)
+                    && !matches!(place, Place::ChildOfRoot | Place::InAssertion) =>
+            {
+                return Err(SamlError::UnexpectedElement("signature outside its place"));
             }
             _ => {}
         }

@@ -168,7 +168,7 @@ fn decrypt_content(alg: Content, key: &[u8], data: &[u8]) -> Result<Vec<u8>, Sam
                 24 => Cipher::aes_192_cbc(),
                 _ => Cipher::aes_256_cbc(),
             };
-            if key.len() != len || data.len() < 32 || data.len() % 16 != 0 {
+            if key.len() != len || data.len() < 32 || !data.len().is_multiple_of(16) {
                 return Err(SamlError::Decryption);
             }
             let (iv, ct) = data.split_at(16);

@@ -3,6 +3,13 @@
 //! (`tests/fixtures/make.py`; `docs/saml.md` says how each was made). Each test names the
 //! catalogue case and checks the exact refusal, so a test cannot pass for the wrong reason.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use cognate_saml::{IdpOptions, SamlError};

@@ -1,6 +1,12 @@
 //! Shared set-up for the cognate-saml integration tests: the fixtures of
 //! `tests/fixtures/make.py` (signed by the xmlsec1 CLI, mutated with lxml).
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::path::PathBuf;
 
