@@ -23,7 +23,14 @@ pub const REQ: &str = "_req0123456789abcdef0123456789abcdef01";
 pub const RELAY: &str = "relay-state-from-start";
 
 pub fn fixture_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+    // Also included by benches/benches/saml.rs, whose manifest directory is `benches/`.
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let krate = if manifest.ends_with("benches") {
+        manifest.join("../crates/cognate-saml")
+    } else {
+        manifest
+    };
+    krate.join("tests/fixtures")
 }
 
 pub fn fixture(name: &str) -> String {
