@@ -510,9 +510,11 @@ fn read_attributes(a: &Element) -> Result<Vec<Attribute>, SamlError> {
                 if nil {
                     continue;
                 }
-                let text = v
-                    .text_only()
-                    .ok_or(SamlError::MixedContent("AttributeValue"))?;
+                // A structured value (an element inside, such as eduPersonTargetedID's
+                // NameID) is not a string attribute: left out, like xsi:nil.
+                let Some(text) = v.text_only() else {
+                    continue;
+                };
                 if text.chars().any(|c| u32::from(c) > 0xFFFF) {
                     return Err(SamlError::AttributeValue);
                 }
@@ -530,4 +532,36 @@ fn read_attributes(a: &Element) -> Result<Vec<Attribute>, SamlError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_keep_strings_and_merge_names() {
+        let a = xml::parse(
+            r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+            <saml:AttributeStatement>
+              <saml:Attribute Name="g"><saml:AttributeValue>a</saml:AttributeValue><saml:AttributeValue xsi:nil="true"/></saml:Attribute>
+              <saml:Attribute Name="tid"><saml:AttributeValue><saml:NameID>x</saml:NameID></saml:AttributeValue></saml:Attribute>
+            </saml:AttributeStatement>
+            <saml:AttributeStatement><saml:Attribute Name="g"><saml:AttributeValue>b</saml:AttributeValue></saml:Attribute></saml:AttributeStatement>
+            </saml:Assertion>"#,
+            Limits::MESSAGE,
+            &[],
+        )
+        .unwrap();
+        let attrs = read_attributes(&a).unwrap();
+        assert_eq!(attrs.len(), 2);
+        assert_eq!(attrs[0].values, ["a", "b"]);
+        assert!(attrs[1].values.is_empty());
+    }
+
+    #[test]
+    fn constant_time_equality() {
+        assert!(ct_eq("abc", "abc"));
+        assert!(!ct_eq("abc", "abd"));
+        assert!(!ct_eq("abc", "ab"));
+    }
 }
