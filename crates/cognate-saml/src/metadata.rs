@@ -168,7 +168,7 @@ pub(crate) fn sp_metadata(i: &SpMetadataInput<'_>) -> String {
         escape(i.entity_id.as_str())
     ));
     out.push_str(&format!(
-        "<md:SPSSODescriptor AuthnRequestsSigned=\"{}\" WantAssertionsSigned=\"true\" protocolSupportEnumeration=\"{PROTOCOL}\">",
+        "<md:SPSSODescriptor AuthnRequestsSigned=\"{}\" WantAssertionsSigned=\"false\" protocolSupportEnumeration=\"{PROTOCOL}\">",
         i.authn_requests_signed
     ));
     if let Some(c) = i.signing {

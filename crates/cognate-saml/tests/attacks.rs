@@ -535,3 +535,39 @@ fn saml_40_errors_map_to_cognitos_description() {
     let e = accept(&sp(), "xsw3").unwrap_err();
     assert!(!e.error_description().contains("admin"));
 }
+
+#[test]
+fn unsigned_assertion_in_a_signed_response() {
+    // The response signature covers the assertion it was made over; an assertion put there
+    // afterwards, or changed, or stripped of its own signature, breaks the response digest.
+    refused(
+        "signed_response_tampered_assertion",
+        SamlError::InvalidSignature,
+    );
+    let both = fixture("ok_both_signed");
+    let open = "<ds:Signature xmlns";
+    let start = both.find(open).unwrap();
+    let inner = both[start + 1..].find(open).unwrap() + start + 1;
+    let end = both[inner..].find("</ds:Signature>").unwrap() + inner + "</ds:Signature>".len();
+    let stripped = format!("{}{}", &both[..inner], &both[end..]);
+    assert_eq!(
+        accept_xml(&sp(), &stripped).unwrap_err(),
+        SamlError::InvalidSignature
+    );
+    // An error response signed without an assertion, one inserted afterwards.
+    let signed_error = fixture("signed_error_status");
+    let a_start = signed_error.find("<saml:Assertion").unwrap();
+    let a_end = signed_error.find("</saml:Assertion>").unwrap() + "</saml:Assertion>".len();
+    let assertion = &signed_error[a_start..a_end];
+    let evil = fixture("ok_response_signed").replace(
+        "</samlp:Response>",
+        &format!(
+            "{}</samlp:Response>",
+            assertion.replace("_assert1", "_assert2")
+        ),
+    );
+    assert_eq!(
+        accept_xml(&sp(), &evil).unwrap_err(),
+        SamlError::MultipleAssertions
+    );
+}

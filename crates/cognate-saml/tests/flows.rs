@@ -337,7 +337,7 @@ fn sp_metadata_for_the_idp_admin() {
         "<md:SingleLogoutService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\"https://example.auth.us-east-1.amazoncognito.com/saml2/logout\"",
         "<md:KeyDescriptor use=\"signing\">",
         "<md:KeyDescriptor use=\"encryption\">",
-        "WantAssertionsSigned=\"true\"",
+        "WantAssertionsSigned=\"false\"",
     ] {
         assert!(xml.contains(needle), "{needle}");
     }
