@@ -131,6 +131,25 @@ impl IdpMetadata {
     }
 }
 
+impl IdpMetadata {
+    /// Refuses metadata whose signing certificates have expired at `now`, as Cognito does
+    /// when an IdP is configured. Call it when the configuration is saved; the signature
+    /// check itself does not look at validity dates (trust comes from configuration).
+    pub fn check_certificates_current(
+        &self,
+        now: cognate_types::UnixTime,
+    ) -> Result<(), SamlError> {
+        if self
+            .signing_certificates
+            .iter()
+            .any(|c| c.not_after() <= now)
+        {
+            return Err(SamlError::Certificate("expired"));
+        }
+        Ok(())
+    }
+}
+
 /// What goes into the SP metadata document.
 pub(crate) struct SpMetadataInput<'a> {
     pub entity_id: &'a EntityId,

@@ -299,6 +299,20 @@ fn idp_metadata_is_read() {
 }
 
 #[test]
+fn expired_certificates_are_refused_at_configuration() {
+    let m = common::metadata();
+    assert_eq!(
+        m.check_certificates_current(UnixTime::from_secs(T0)),
+        Ok(())
+    );
+    let ten_years = UnixTime::from_secs(T0 + 11 * 365 * 86_400);
+    assert_eq!(
+        m.check_certificates_current(ten_years),
+        Err(SamlError::Certificate("expired"))
+    );
+}
+
+#[test]
 fn idp_metadata_refusals() {
     let doc = fixture("idp_metadata");
     let no_certs = doc.split("<md:KeyDescriptor").next().unwrap().to_owned()
