@@ -45,7 +45,10 @@ fn seeded(pick: u8, rest: &str) -> String {
         2 => format!("{}&{rest}", common::public_query()),
         3 => {
             let code = common::code_for(h, &common::conf_query());
-            format!("grant_type=authorization_code&code={code}&redirect_uri={}&{rest}", common::CB)
+            format!(
+                "grant_type=authorization_code&code={code}&redirect_uri={}&{rest}",
+                common::CB
+            )
         }
         _ => format!("grant_type=client_credentials&{rest}"),
     }
@@ -72,8 +75,16 @@ fuzz_target!(|data: &[u8]| {
     let h = harness();
     let path = PATHS[usize::from(*path_byte) % PATHS.len()];
     let post = method_byte % 2 == 1;
-    let query = if post { query.to_owned() } else { seeded(*seed_byte, query) };
-    let body = if post { seeded(*seed_byte, body) } else { body.to_owned() };
+    let query = if post {
+        query.to_owned()
+    } else {
+        seeded(*seed_byte, query)
+    };
+    let body = if post {
+        seeded(*seed_byte, body)
+    } else {
+        body.to_owned()
+    };
     let mut b = http::Request::builder()
         .method(if post { "POST" } else { "GET" })
         .header("content-type", "application/x-www-form-urlencoded");
@@ -83,7 +94,12 @@ fuzz_target!(|data: &[u8]| {
         Err(_) => b.uri(path),
     };
     match auth_byte % 4 {
-        1 => b = b.header("authorization", common::basic(common::CONF, common::CONF_SECRET)),
+        1 => {
+            b = b.header(
+                "authorization",
+                common::basic(common::CONF, common::CONF_SECRET),
+            )
+        }
         2 => {
             if let Ok(v) = http::HeaderValue::from_str(header) {
                 b = b.header("authorization", v);
@@ -113,6 +129,10 @@ fuzz_target!(|data: &[u8]| {
         panic!("duplicate parameters accepted by Params::parse");
     }
     if path == "/oauth2/token" && has_duplicate(sent) && post {
-        assert_ne!(resp.status(), 200, "a token request with duplicate parameters succeeded");
+        assert_ne!(
+            resp.status(),
+            200,
+            "a token request with duplicate parameters succeeded"
+        );
     }
 });

@@ -343,6 +343,10 @@ impl AuthorizationServer {
             .map_err(|e| tracing::error!(error = %e, "session lookup failed"))
             .ok()??;
         let rec: SessionRecord = serde_json::from_slice(&bytes).ok()?;
+        if rec.issuer != self.config.issuer().as_str() {
+            // Another server's (another pool's) session in a shared store.
+            return None;
+        }
         match self.users.session_valid(&rec.user) {
             Ok(true) => Some((key, rec.user)),
             Ok(false) => {
@@ -505,7 +509,10 @@ impl AuthorizationServer {
             self.store.delete(RecordKind::Session, old)?;
         }
         let token = random_token(&*self.rng)?;
-        let rec = SessionRecord { user: user.clone() };
+        let rec = SessionRecord {
+            issuer: self.config.issuer().as_str().to_owned(),
+            user: user.clone(),
+        };
         let bytes = serde_json::to_vec(&rec).map_err(|e| HostError::new(e.to_string()))?;
         let expires = self
             .clock
@@ -554,6 +561,7 @@ impl AuthorizationServer {
     ) -> Result<String, HostError> {
         let code = random_token(&*self.rng)?;
         let rec = CodeRecord {
+            issuer: self.config.issuer().as_str().to_owned(),
             client_id: ar.client.client_id.as_str().to_owned(),
             redirect_uri: ar.redirect_uri.clone(),
             scopes: ar.scopes.to_string(),

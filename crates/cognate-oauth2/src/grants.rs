@@ -43,6 +43,8 @@ pub(crate) enum CodeState {
 /// What a code stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CodeRecord {
+    /// The issuer the code was issued by (a code is only redeemed there).
+    pub(crate) issuer: String,
     pub(crate) client_id: String,
     pub(crate) redirect_uri: String,
     pub(crate) scopes: String,
@@ -62,9 +64,12 @@ impl CodeRecord {
     }
 }
 
-/// A managed-login session (the `cognito` cookie).
+/// A managed-login session (the `cognito` cookie). It names the issuer it was started for: a
+/// store shared by several servers (several pools) must not let a session of one pool sign a
+/// user of the same name into another, even when the host's keys do not separate them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct SessionRecord {
+    pub(crate) issuer: String,
     pub(crate) user: AuthenticatedUser,
 }
 

@@ -306,7 +306,8 @@ impl AuthorizationServer {
             .get(RecordKind::Code, &key, now)?
             .ok_or_else(invalid)?;
         let rec = CodeRecord::from_bytes(&bytes).ok_or_else(invalid)?;
-        if rec.client_id != client.client_id.as_str() {
+        if rec.client_id != client.client_id.as_str() || rec.issuer != self.config.issuer().as_str()
+        {
             // Another client's code: refused, and left for its owner.
             return Err(invalid());
         }

@@ -199,7 +199,40 @@ fn overlong_fields_are_refused() {
     );
     assert_eq!(r.status(), 400);
     assert!(page(&r).contains("too long"));
+    let r = submit(
+        &h,
+        &mut b,
+        &login_url(""),
+        &[("username", "alice"), ("password", &"p".repeat(257))],
+    );
+    assert_eq!(r.status(), 400);
+    assert!(page(&r).contains("too long"));
     assert_eq!(*h.users.calls.lock().unwrap(), 0);
+    // The limits count characters: 128 of them in a two-byte script are not too long.
+    let r = submit(
+        &h,
+        &mut b,
+        &login_url(""),
+        &[
+            ("username", &"é".repeat(128)),
+            ("password", &"п".repeat(256)),
+        ],
+    );
+    assert!(page(&r).contains("Incorrect username or password."));
+    assert_eq!(*h.users.calls.lock().unwrap(), 1);
+    // A code of more than 16 characters never reaches the authenticator either.
+    let r = submit(
+        &h,
+        &mut b,
+        &login_url(""),
+        &[("username", "totp"), ("password", "correct horse")],
+    );
+    assert_eq!(*h.users.calls.lock().unwrap(), 2);
+    let r = post_form_of(&h, &mut b, &page(&r), &[("code", &"1".repeat(17))]);
+    assert_eq!(r.status(), 400);
+    let html = page(&r);
+    assert!(html.contains("too long") && html.contains("name=\"challenge\""));
+    assert_eq!(*h.users.calls.lock().unwrap(), 2);
 }
 
 #[test]
@@ -225,6 +258,79 @@ fn totp_challenge_round_trip() {
     let r = post_form_of(&h, &mut b, &html, &[("code", "123 456")]);
     assert_eq!(r.status(), 302);
     assert!(location(&r).starts_with(&format!("{CB}?code=")));
+}
+
+#[test]
+fn sms_code_challenge_shows_the_masked_destination() {
+    let h = harness();
+    let mut b = Browser::default();
+    let r = submit(
+        &h,
+        &mut b,
+        &login_url(""),
+        &[("username", "sms"), ("password", "correct horse")],
+    );
+    assert_eq!(r.status(), 200);
+    let html = page(&r);
+    assert!(html.contains("text message to +*******0100"), "{html}");
+    let r = post_form_of(&h, &mut b, &html, &[("code", "123456")]);
+    assert_eq!(r.status(), 302);
+    assert!(location(&r).starts_with(&format!("{CB}?code=")));
+}
+
+#[test]
+fn select_mfa_then_the_chosen_challenge() {
+    let h = harness();
+    let mut b = Browser::default();
+    let r = submit(
+        &h,
+        &mut b,
+        &login_url(""),
+        &[("username", "choose"), ("password", "correct horse")],
+    );
+    let html = page(&r);
+    assert!(
+        html.contains("name=\"mfa_method\" value=\"totp\" checked")
+            && html.contains("name=\"mfa_method\" value=\"sms\""),
+        "{html}"
+    );
+    // Not one of the methods: the same page, with an error.
+    let r = post_form_of(&h, &mut b, &html, &[("mfa_method", "carrier-pigeon")]);
+    assert_eq!(r.status(), 400);
+    assert!(page(&r).contains("name=\"mfa_method\""));
+    let r = post_form_of(&h, &mut b, &html, &[("mfa_method", "totp")]);
+    assert_eq!(r.status(), 200);
+    let html = page(&r);
+    assert!(html.contains("authenticator app") && html.contains("name=\"code\""));
+    let r = post_form_of(&h, &mut b, &html, &[("code", "123456")]);
+    assert_eq!(r.status(), 302);
+    assert!(location(&r).starts_with(&format!("{CB}?code=")));
+}
+
+#[test]
+fn sign_in_page_offers_the_clients_providers() {
+    use cognate_oauth2::ProviderButton;
+    use std::sync::Arc;
+    let h = harness_with(Some(Arc::new(Providers(vec![
+        ProviderButton {
+            name: "Google".into(),
+            label: "Google".into(),
+        },
+        ProviderButton {
+            name: "Acme".into(),
+            label: "<b>Acme & Co</b>".into(),
+        },
+    ]))));
+    let mut b = Browser::default();
+    let html = page(&b.send(&h.server, Method::GET, &login_url(""), ""));
+    let href = format!("href=\"{BASE}/oauth2/authorize?client_id={CONF}&amp;identity_provider=Google&amp;nonce=n-0S6&amp;redirect_uri=https%3A%2F%2Frp.example%2Fcb&amp;response_type=code&amp;scope=openid+email&amp;state=xyz\"");
+    assert!(html.contains(&href), "{html}");
+    assert!(html.contains("identity_provider=Acme"));
+    assert!(html.contains("&lt;b&gt;Acme &amp; Co&lt;/b&gt;"));
+    // No providers: no buttons.
+    let h = harness_with(Some(Arc::new(Providers(vec![]))));
+    let html = page(&b.send(&h.server, Method::GET, &login_url(""), ""));
+    assert!(!html.contains("identity_provider="));
 }
 
 #[test]
@@ -417,7 +523,7 @@ fn languages() {
 fn user_input_is_escaped() {
     let h = harness();
     let mut b = Browser::default();
-    let evil = "%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E";
+    let evil = "%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E%26%27";
     let html = page(&b.send(
         &h.server,
         Method::GET,
@@ -428,7 +534,7 @@ fn user_input_is_escaped() {
         "",
     ));
     assert!(!html.contains("<script>"), "{html}");
-    assert!(html.contains("&quot;&gt;&lt;script&gt;"));
+    assert!(html.contains("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;&#39;\""));
 }
 
 #[test]
@@ -524,4 +630,49 @@ fn single_sign_on_and_prompt_login() {
         &format!("/oauth2/authorize?{}&prompt=none", conf_query()),
     );
     assert_eq!(url_params(&r.unwrap())["error"], "login_required");
+}
+
+#[test]
+fn a_session_of_one_pool_does_not_sign_in_to_another_sharing_the_store() {
+    // Two pools' servers on one store, with users of the same name: the session cookie of
+    // pool A, replayed on pool B, signs nobody in there (and neither does A's code).
+    let store = std::sync::Arc::new(cognate_oauth2::MemoryGrantStore::new());
+    let a = harness_on(
+        None,
+        store.clone(),
+        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_PoolA1",
+    );
+    let b = harness_on(
+        None,
+        store,
+        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_PoolB1",
+    );
+    let mut browser = Browser::default();
+    let r = submit(
+        &a,
+        &mut browser,
+        &login_url(""),
+        &[("username", "alice"), ("password", "correct horse")],
+    );
+    assert_eq!(r.status(), 302);
+    let code = url_params(&location(&r))["code"].clone();
+    // Pool B with A's cookie: the sign-in form, not a code.
+    let r = browser.follow(&b.server, &format!("/oauth2/authorize?{}", conf_query()));
+    assert!(r.unwrap_err().contains("signInFormUsername"));
+    let r = browser.follow(
+        &b.server,
+        &format!("/oauth2/authorize?{}&prompt=none", conf_query()),
+    );
+    assert_eq!(url_params(&r.unwrap())["error"], "login_required");
+    // A's code at B's token endpoint.
+    let t = post_form(
+        &b,
+        "/oauth2/token",
+        &format!("grant_type=authorization_code&code={code}&redirect_uri={CB}"),
+        &[("authorization", &basic(CONF, CONF_SECRET))],
+    );
+    assert_eq!(json(&t)["error"], "invalid_grant");
+    // Still good at A.
+    let (_, shown) = browser.authorize(&a.server, &conf_query());
+    assert!(!shown);
 }

@@ -505,6 +505,22 @@ impl TokenMinter for PoolHost {
             .map_err(|e| MintError::Host(HostError::new(e.to_string())))?
             .filter(|u| u.enabled)
             .ok_or_else(|| MintError::InvalidGrant("User does not exist.".into()))?;
+        // Cognito: a client that cannot read every attribute a scope implies gets
+        // invalid_grant (for example `email` without read access to `email_verified`).
+        if let Some(readable) = &c.read_attributes {
+            for (scope, attrs) in [
+                ("email", ["email", "email_verified"]),
+                ("phone", ["phone_number", "phone_number_verified"]),
+            ] {
+                if grant.scopes.contains(scope)
+                    && !attrs.iter().all(|a| readable.iter().any(|r| r == a))
+                {
+                    return Err(MintError::InvalidGrant(format!(
+                        "the client cannot read the attributes of the {scope} scope"
+                    )));
+                }
+            }
+        }
         let (tokens, family) = self
             .engine
             .oauth_tokens(
@@ -617,14 +633,21 @@ impl TokenMinter for PoolHost {
     }
 }
 
-/// Codes and sessions as short-lived records of the engine's store.
+/// Codes and sessions as short-lived records of the engine's store, under keys that start
+/// with the pool's ID (the records of two pools never meet; cognate-oauth2 also checks the
+/// issuer a record was made for).
 pub(crate) struct StoreGrants {
     engine: UserPools,
+    pool: UserPoolId,
 }
 
 impl StoreGrants {
-    pub(crate) fn new(engine: UserPools) -> Self {
-        Self { engine }
+    pub(crate) fn new(engine: UserPools, pool: UserPoolId) -> Self {
+        Self { engine, pool }
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}/{key}", self.pool)
     }
 }
 
@@ -645,14 +668,14 @@ impl GrantStore for StoreGrants {
     ) -> Result<(), HostError> {
         self.engine
             .store()
-            .put_ephemeral(kind(k), key, value, expires)
+            .put_ephemeral(kind(k), &self.key(key), value, expires)
             .map_err(|e| HostError::new(e.to_string()))
     }
 
     fn get(&self, k: RecordKind, key: &str, now: UnixTime) -> Result<Option<Vec<u8>>, HostError> {
         self.engine
             .store()
-            .get_ephemeral(kind(k), key, now)
+            .get_ephemeral(kind(k), &self.key(key), now)
             .map_err(|e| HostError::new(e.to_string()))
     }
 
@@ -666,14 +689,14 @@ impl GrantStore for StoreGrants {
     ) -> Result<bool, HostError> {
         self.engine
             .store()
-            .swap_ephemeral(kind(k), key, expected, new, now)
+            .swap_ephemeral(kind(k), &self.key(key), expected, new, now)
             .map_err(|e| HostError::new(e.to_string()))
     }
 
     fn delete(&self, k: RecordKind, key: &str) -> Result<(), HostError> {
         self.engine
             .store()
-            .delete_ephemeral(kind(k), key)
+            .delete_ephemeral(kind(k), &self.key(key))
             .map_err(|e| HostError::new(e.to_string()))
     }
 }

@@ -3,6 +3,11 @@
 //! `/oauth2/revoke`, `/logout`, the managed-login pages, and the domain's discovery and JWKS.
 //! One `AuthorizationServer` per domain, built on first use and rebuilt when the domain moves
 //! to another pool or the pool's issuer changes.
+//!
+//! Host-based routing as well: a request whose `Host` is `{domain}.localhost[:port]` (browsers
+//! resolve `*.localhost` to the loopback address without any DNS set-up), or
+//! `{domain}.auth.{region}.amazoncognito.com` (Cognito's own form, pointed here by a hosts
+//! file or a proxy), is served as that domain at the root of that host.
 
 use std::collections::HashMap;
 use std::io::{Read as _, Write as _};
@@ -67,12 +72,16 @@ pub(crate) fn load_or_create_key(dir: &Path) -> std::io::Result<Secret<[u8; 32]>
     Ok(Secret::new(key))
 }
 
+/// A built server with the pool and issuer it was built for.
+type Built = (UserPoolId, IssuerUrl, AuthorizationServer);
+
 /// The hosted servers, by domain.
 pub(crate) struct Hosting {
     engine: UserPools,
     base_url: String,
     key: Secret<[u8; 32]>,
-    servers: RwLock<HashMap<String, (UserPoolId, IssuerUrl, AuthorizationServer)>>,
+    /// By domain and base URL.
+    servers: RwLock<HashMap<(String, String), Built>>,
 }
 
 impl Hosting {
@@ -90,37 +99,52 @@ impl Hosting {
         format!("{}/{domain}", self.base_url)
     }
 
-    /// The server of `domain`, if a pool has it.
-    pub(crate) fn server(&self, domain: &str) -> Result<Option<AuthorizationServer>, CognitoError> {
+    /// The server of `domain` at `base` (a host of its own), or under the path prefix.
+    pub(crate) fn server_at(
+        &self,
+        domain: &str,
+        base: Option<&str>,
+    ) -> Result<Option<AuthorizationServer>, CognitoError> {
         if !is_domain_prefix(domain) {
             return Ok(None);
         }
         let Some(pool_id) = self.engine.store().pool_for_domain(domain)? else {
             if let Ok(mut m) = self.servers.write() {
-                m.remove(domain);
+                m.retain(|(d, _), _| d != domain);
             }
             return Ok(None);
         };
         let pool = self.engine.pool(pool_id.as_str())?;
-        self.server_for_pool(&pool, domain).map(Some)
+        let base = base.map_or_else(|| self.domain_url(domain), str::to_owned);
+        self.build(&pool, domain, &base).map(Some)
     }
 
-    /// The server of `pool`'s `domain`.
+    /// The server of `pool`'s `domain` under the path prefix.
     pub(crate) fn server_for_pool(
         &self,
         pool: &UserPool,
         domain: &str,
     ) -> Result<AuthorizationServer, CognitoError> {
+        self.build(pool, domain, &self.domain_url(domain))
+    }
+
+    fn build(
+        &self,
+        pool: &UserPool,
+        domain: &str,
+        base: &str,
+    ) -> Result<AuthorizationServer, CognitoError> {
         let issuer = self.engine.issuer_for(pool)?;
+        let key = (domain.to_owned(), base.to_owned());
         if let Ok(m) = self.servers.read() {
-            if let Some((p, i, s)) = m.get(domain) {
+            if let Some((p, i, s)) = m.get(&key) {
                 if *p == pool.id && *i == issuer {
                     return Ok(s.clone());
                 }
             }
         }
         let config = ServerConfig::new(
-            &self.domain_url(domain),
+            base,
             issuer.clone(),
             format!("{}/{}/.well-known/jwks.json", self.base_url, pool.id),
             self.key.clone(),
@@ -132,15 +156,50 @@ impl Hosting {
             host.clone(),
             host.clone(),
             host,
-            Arc::new(StoreGrants::new(self.engine.clone())),
+            Arc::new(StoreGrants::new(self.engine.clone(), pool.id.clone())),
         )
         .build();
         if let Ok(mut m) = self.servers.write() {
-            m.insert(domain.to_owned(), (pool.id.clone(), issuer, server.clone()));
+            // Bounded: Host headers are chosen by clients.
+            if m.len() >= MAX_SERVERS {
+                m.clear();
+            }
+            m.insert(key, (pool.id.clone(), issuer, server.clone()));
         }
         Ok(server)
     }
+
+    /// The domain a `Host` header names for host-based routing, and the base URL to serve it
+    /// at: `{domain}.localhost[:port]` or `{domain}.auth.{region}.amazoncognito.com`.
+    pub(crate) fn host_route(&self, host: &str) -> Option<(String, String)> {
+        let host = host.trim().to_ascii_lowercase();
+        let (name, port) = match host.rsplit_once(':') {
+            Some((n, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (n, Some(p)),
+            _ => (host.as_str(), None),
+        };
+        let (domain, rest) = name.split_once('.')?;
+        let cognito = rest
+            .strip_prefix("auth.")
+            .and_then(|r| r.strip_suffix(".amazoncognito.com"))
+            .is_some_and(|region| cognate_types::Region::new(region).is_ok());
+        if !(rest == "localhost" || cognito) || !is_domain_prefix(domain) {
+            return None;
+        }
+        let scheme = if self.base_url.starts_with("https://") {
+            "https"
+        } else {
+            "http"
+        };
+        let authority = match port {
+            Some(p) => format!("{name}:{p}"),
+            None => name.to_owned(),
+        };
+        Some((domain.to_owned(), format!("{scheme}://{authority}")))
+    }
 }
+
+/// The most servers kept (domains times the hosts they were reached by).
+const MAX_SERVERS: usize = 1024;
 
 #[cfg(test)]
 mod tests {
@@ -163,6 +222,36 @@ mod tests {
             assert!(!is_domain_prefix(bad), "{bad}");
         }
         assert!(!is_domain_prefix(&"a".repeat(64)));
+    }
+
+    #[test]
+    fn host_routes() {
+        let h = Hosting::new(
+            UserPools::builder(cognate_userpool::store::Store::memory()).build(),
+            "http://127.0.0.1:9229".into(),
+            Secret::new([0; 32]),
+        );
+        assert_eq!(
+            h.host_route("myapp.localhost:9229"),
+            Some(("myapp".into(), "http://myapp.localhost:9229".into()))
+        );
+        assert_eq!(
+            h.host_route("MyApp.auth.us-east-1.amazoncognito.com"),
+            Some((
+                "myapp".into(),
+                "http://myapp.auth.us-east-1.amazoncognito.com".into()
+            ))
+        );
+        for no in [
+            "127.0.0.1:9229",
+            "localhost:9229",
+            "a.b.localhost",
+            "myapp.evil.com",
+            "my_app.localhost",
+            "myapp.auth.nowhere.amazoncognito.com",
+        ] {
+            assert_eq!(h.host_route(no), None, "{no}");
+        }
     }
 
     #[test]

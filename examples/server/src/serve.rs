@@ -497,16 +497,29 @@ async fn not_found() -> Response {
 /// The largest body read for a hosted endpoint (the endpoints refuse more than 16 KiB).
 const MAX_HOSTED_BODY: usize = 64 * 1024;
 
-/// Everything under `/{domain}/...` (the hosted endpoints of a pool's domain), else 404.
+/// Everything under `/{domain}/...`, or on a host `{domain}.localhost` (the hosted endpoints
+/// of a pool's domain), else 404.
 async fn hosted(State(app): State<Arc<App>>, req: Request) -> Response {
-    let path = req.uri().path();
-    let Some(domain) = path
-        .strip_prefix('/')
-        .and_then(|p| p.split('/').next())
-        .filter(|d| hosting::is_domain_prefix(d))
-        .map(str::to_owned)
-    else {
-        return not_found().await;
+    let by_host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| app.hosting.host_route(h));
+    let (domain, base) = match by_host {
+        Some((d, base)) => (d, Some(base)),
+        None => {
+            let Some(d) = req
+                .uri()
+                .path()
+                .strip_prefix('/')
+                .and_then(|p| p.split('/').next())
+                .filter(|d| hosting::is_domain_prefix(d))
+                .map(str::to_owned)
+            else {
+                return not_found().await;
+            };
+            (d, None)
+        }
     };
     let (parts, body) = req.into_parts();
     let Ok(body) = axum::body::to_bytes(body, MAX_HOSTED_BODY).await else {
@@ -516,7 +529,7 @@ async fn hosted(State(app): State<Arc<App>>, req: Request) -> Response {
     let permit = app.cpu.clone().acquire_owned().await;
     let r = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let server = a.hosting.server(&domain)?;
+        let server = a.hosting.server_at(&domain, base.as_deref())?;
         Ok::<_, CognitoError>(server.map(|s| {
             let req = http::Request::from_parts(parts, body.to_vec());
             s.handle(&req)

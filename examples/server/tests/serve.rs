@@ -429,6 +429,17 @@ fn health_discovery_and_jwks_agree_with_the_issuer() {
         .header("location")
         .unwrap()
         .starts_with(&format!("{hosted}/login?")));
+    // Host-based routing: the same pages at the root of `demo.localhost:PORT`.
+    let port = server.addr.rsplit_once(':').unwrap().1.to_owned();
+    let host = format!("demo.localhost:{port}");
+    let at_root = path.strip_prefix("/demo").unwrap();
+    let r = request(&server.addr, "GET", at_root, &[("host", &host)], b"");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains(&format!("action=\"http://{host}/login?")),
+        "{}",
+        r.body
+    );
     // A pool without a domain advertises no OAuth endpoint.
     let r = signed_call(
         &server,

@@ -39,6 +39,12 @@ const MAX_PASSWORD: usize = 256;
 const MAX_CODE: usize = 16;
 const MAX_ATTRIBUTE: usize = 2048;
 
+/// Whether `s` has more than `max` characters (the limits count characters, as Cognito's do,
+/// so a name in a non-Latin script gets as many as one in ASCII).
+fn over(s: &str, max: usize) -> bool {
+    s.len() > max && s.chars().count() > max
+}
+
 /// One request to a page: the validated authorization request and what the page needs.
 struct Ctx<'a> {
     server: &'a AuthorizationServer,
@@ -318,6 +324,13 @@ fn login<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
         if let Some(user) = ctx.server.sso_user(&ctx.ar, req) {
             return ctx.server.complete(&ctx.ar, &user, None);
         }
+        if ctx.ar.prompt == crate::authorize::Prompt::None {
+            // No page may be shown: the same answer as /oauth2/authorize.
+            return ctx.server.authorize_error(ctx.ar.error(
+                "login_required",
+                Some("the user is not signed in and prompt=none was requested"),
+            ));
+        }
         let hint = ctx.ar.login_hint.clone().unwrap_or_default();
         return login_page(ctx, StatusCode::OK, &hint, None, None);
     }
@@ -333,7 +346,7 @@ fn login<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
             Some(t.missing.into()),
         );
     }
-    if username.len() > MAX_USERNAME || password.len() > MAX_PASSWORD {
+    if over(&username, MAX_USERNAME) || over(&password, MAX_PASSWORD) {
         return login_page(
             ctx,
             StatusCode::BAD_REQUEST,
@@ -427,13 +440,15 @@ fn challenge_page(
                     "phone_number" => "tel",
                     _ => "text",
                 };
+                // Values typed before an error are kept (passwords never are).
+                let name = format!("attr_{a}");
                 f = f.input(
                     &format!("attr-{a}"),
-                    &format!("attr_{a}"),
+                    &name,
                     &esc(a),
                     kind,
                     "off",
-                    "",
+                    ctx.field(&name),
                     " required maxlength=\"2048\"",
                 );
             }
@@ -543,7 +558,7 @@ fn mfa<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
                     Some(t.missing.into()),
                 );
             }
-            if password.len() > MAX_PASSWORD {
+            if over(password, MAX_PASSWORD) {
                 return challenge_page(
                     ctx,
                     StatusCode::BAD_REQUEST,
@@ -562,7 +577,7 @@ fn mfa<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
             let mut attributes = Vec::new();
             for a in required_attributes {
                 let v = ctx.field(&format!("attr_{a}")).trim();
-                if v.len() > MAX_ATTRIBUTE {
+                if over(v, MAX_ATTRIBUTE) {
                     return challenge_page(
                         ctx,
                         StatusCode::BAD_REQUEST,
@@ -604,7 +619,7 @@ fn mfa<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
                     Some(t.missing.into()),
                 );
             }
-            if code.len() > MAX_CODE {
+            if over(&code, MAX_CODE) {
                 return challenge_page(
                     ctx,
                     StatusCode::BAD_REQUEST,
@@ -713,7 +728,7 @@ fn signup<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
     if username.is_empty() || password.is_empty() {
         return signup_page(ctx, StatusCode::BAD_REQUEST, Some(t.missing.into()));
     }
-    if username.len() > MAX_USERNAME || password.len() > MAX_PASSWORD {
+    if over(&username, MAX_USERNAME) || over(&password, MAX_PASSWORD) {
         return signup_page(ctx, StatusCode::BAD_REQUEST, Some(t.too_long.into()));
     }
     // Only the attributes the form asks for: a forged field cannot set `email_verified`.
@@ -724,7 +739,7 @@ fn signup<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
     let mut attributes = Vec::new();
     for f in &fields {
         let v = ctx.field(&format!("attr_{}", f.name)).trim();
-        if v.len() > MAX_ATTRIBUTE {
+        if over(v, MAX_ATTRIBUTE) {
             return signup_page(ctx, StatusCode::BAD_REQUEST, Some(t.too_long.into()));
         }
         if v.is_empty() && f.required {
@@ -806,7 +821,7 @@ fn confirm_user<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
             Some(t.missing.into()),
         );
     }
-    if username.len() > MAX_USERNAME || code.len() > MAX_CODE {
+    if over(&username, MAX_USERNAME) || over(&code, MAX_CODE) {
         return confirm_page(
             ctx,
             StatusCode::BAD_REQUEST,
@@ -840,13 +855,22 @@ fn resend_code<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
         return confirm_page(ctx, StatusCode::OK, "", None, None);
     }
     let username = ctx.field("username").trim().to_owned();
-    if username.is_empty() || username.len() > MAX_USERNAME {
+    if username.is_empty() {
         return confirm_page(
             ctx,
             StatusCode::BAD_REQUEST,
             "",
             None,
             Some(t.missing.into()),
+        );
+    }
+    if over(&username, MAX_USERNAME) {
+        return confirm_page(
+            ctx,
+            StatusCode::BAD_REQUEST,
+            "",
+            None,
+            Some(t.too_long.into()),
         );
     }
     match ctx
@@ -945,7 +969,7 @@ fn forgot_password<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
     if username.is_empty() {
         return forgot_page(ctx, StatusCode::BAD_REQUEST, Some(t.missing.into()));
     }
-    if username.len() > MAX_USERNAME {
+    if over(&username, MAX_USERNAME) {
         return forgot_page(ctx, StatusCode::BAD_REQUEST, Some(t.too_long.into()));
     }
     match ctx.server.users.forgot_password(&ctx.ar.client, &username) {
@@ -980,7 +1004,7 @@ fn confirm_forgot_password<B>(ctx: &mut Ctx<'_>, req: &Request<B>) -> Resp {
             Some(t.missing.into()),
         );
     }
-    if username.len() > MAX_USERNAME || code.len() > MAX_CODE || password.len() > MAX_PASSWORD {
+    if over(&username, MAX_USERNAME) || over(&code, MAX_CODE) || over(&password, MAX_PASSWORD) {
         return reset_page(
             ctx,
             StatusCode::BAD_REQUEST,

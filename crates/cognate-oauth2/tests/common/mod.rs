@@ -17,9 +17,10 @@ use std::time::Duration;
 use base64::Engine as _;
 use cognate_oauth2::{
     AuthenticatedUser, Authenticator, AuthorizationServer, ChallengeAnswer, ChallengeKind,
-    ClientRegistry, CodeDelivery, HostError, LoginError, MemoryGrantStore, MintError, OAuthClient,
-    OAuthFlows, PendingChallenge, RevokeError, ServerConfig, SignInStep, SignUp, SignUpField,
-    SignUpOutcome, TokenMinter, TokenSet, UserGrant, UserInfoError, UserInfoSource,
+    ClientRegistry, CodeDelivery, Federation, HostError, LoginError, MemoryGrantStore, MfaMethod,
+    MintError, OAuthClient, OAuthFlows, PendingChallenge, ProviderButton, RevokeError,
+    ServerConfig, SignInStep, SignUp, SignUpField, SignUpOutcome, TokenMinter, TokenSet, UserGrant,
+    UserInfoError, UserInfoSource,
 };
 use cognate_types::{
     danger::InsecureDeterministicRandom, ClientId, IssuerUrl, ManualClock, Scopes, Secret, UnixTime,
@@ -83,7 +84,10 @@ impl ClientRegistry for Clients {
     }
 }
 
-/// A directory with one user, alice / correct horse.
+/// A directory with one user who signs in at once, alice / correct horse, and users whose
+/// sign-in goes through a challenge (password `correct horse` unless noted): `totp` (a code
+/// from the app), `setup` (TOTP set-up), `sms` (a code by SMS), `choose` (pick TOTP or SMS),
+/// `newbie` / `temporary` (new password and a `name`), `unconfirmed`. Every code is `123456`.
 pub struct Users {
     pub clock: Arc<ManualClock>,
     pub disabled: Mutex<HashSet<String>>,
@@ -112,6 +116,12 @@ impl Authenticator for Users {
                 auth_time: self.clock.now(),
             })),
             ("totp", "correct horse") => pending(ChallengeKind::SoftwareToken),
+            ("sms", "correct horse") => pending(ChallengeKind::SmsCode {
+                destination: "+*******0100".into(),
+            }),
+            ("choose", "correct horse") => pending(ChallengeKind::SelectMfa {
+                options: vec![MfaMethod::Totp, MfaMethod::Sms],
+            }),
             ("newbie", "temporary") => pending(ChallengeKind::NewPasswordRequired {
                 required_attributes: vec!["name".into()],
             }),
@@ -141,6 +151,22 @@ impl Authenticator for Users {
             ));
         }
         let ok = match answer {
+            ChallengeAnswer::Select(method) => {
+                let kind = match method {
+                    MfaMethod::Totp => ChallengeKind::SoftwareToken,
+                    MfaMethod::Sms => ChallengeKind::SmsCode {
+                        destination: "+*******0100".into(),
+                    },
+                    MfaMethod::Email => ChallengeKind::EmailCode {
+                        destination: "c***@e***".into(),
+                    },
+                };
+                return Ok(SignInStep::Challenge(PendingChallenge {
+                    kind,
+                    username: pending.username.clone(),
+                    state: pending.state.clone(),
+                }));
+            }
             ChallengeAnswer::Code(c) => c.expose() == "123456",
             ChallengeAnswer::NewPassword {
                 password,
@@ -415,6 +441,44 @@ pub struct Harness {
 }
 
 pub fn harness() -> Harness {
+    harness_with(None)
+}
+
+/// Upstream providers for the sign-in page's buttons.
+pub struct Providers(pub Vec<ProviderButton>);
+
+impl Federation for Providers {
+    fn providers(&self, _client: &OAuthClient) -> Result<Vec<ProviderButton>, HostError> {
+        Ok(self.0.clone())
+    }
+    fn route(&self, _client: &OAuthClient, _identifier: &str) -> Result<Option<String>, HostError> {
+        Ok(None)
+    }
+    fn start(
+        &self,
+        _client: &OAuthClient,
+        provider: &str,
+        _authorize_query: &str,
+    ) -> Result<String, HostError> {
+        Ok(format!("https://idp.example/{provider}"))
+    }
+}
+
+/// A harness whose server hands sign-ins to `federation`, if any.
+pub fn harness_with(federation: Option<Arc<dyn Federation>>) -> Harness {
+    harness_on(
+        federation,
+        Arc::new(MemoryGrantStore::new()),
+        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1",
+    )
+}
+
+/// A harness on `store` (possibly shared with another) for the pool whose issuer is `issuer`.
+pub fn harness_on(
+    federation: Option<Arc<dyn Federation>>,
+    store: Arc<MemoryGrantStore>,
+    issuer: &str,
+) -> Harness {
     let clock = Arc::new(ManualClock::new(UnixTime::from_secs(1_700_000_000)));
     let minter = Arc::new(Minter::default());
     let users = Arc::new(Users {
@@ -424,21 +488,24 @@ pub fn harness() -> Harness {
     });
     let config = ServerConfig::new(
         BASE,
-        IssuerUrl::new("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1").unwrap(),
-        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example1/.well-known/jwks.json",
+        IssuerUrl::new(issuer).unwrap(),
+        format!("{issuer}/.well-known/jwks.json"),
         Secret::new([7u8; 32]),
     )
     .unwrap();
-    let server = AuthorizationServer::builder(
+    let mut builder = AuthorizationServer::builder(
         config,
         Arc::new(Clients),
         users.clone(),
         minter.clone(),
-        Arc::new(MemoryGrantStore::new()),
+        store,
     )
     .clock(clock.clone())
-    .rng(Arc::new(InsecureDeterministicRandom::new(42)))
-    .build();
+    .rng(Arc::new(InsecureDeterministicRandom::new(42)));
+    if let Some(f) = federation {
+        builder = builder.federation(f);
+    }
+    let server = builder.build();
     Harness {
         server,
         clock,
