@@ -40,10 +40,7 @@ fn exchange(c: &mut Criterion) {
         common::CB,
         common::CHALLENGE
     );
-    let user = AuthenticatedUser {
-        user: "alice".into(),
-        auth_time: h.clock_now(),
-    };
+    let user = AuthenticatedUser::new("alice", h.clock_now());
     let new_code = || {
         let r = h.server.resume(&query, &user);
         let loc = r.headers()["location"].to_str().unwrap().to_owned();

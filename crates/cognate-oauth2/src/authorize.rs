@@ -90,6 +90,29 @@ impl AuthorizeRequest {
     }
 }
 
+/// The error an upstream sign-in ends with at the app ([`AuthorizationServer::fail`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UpstreamError {
+    /// `server_error`: what Cognito sends when a SAML response is refused.
+    ServerError,
+    /// `invalid_request`: what Cognito sends for an error reported by an OIDC provider.
+    InvalidRequest,
+    /// `access_denied`: the user or the provider declined.
+    AccessDenied,
+}
+
+impl UpstreamError {
+    /// The `error` parameter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpstreamError::ServerError => "server_error",
+            UpstreamError::InvalidRequest => "invalid_request",
+            UpstreamError::AccessDenied => "access_denied",
+        }
+    }
+}
+
 /// The scopes that imply `openid`.
 const OPENID_DEPENDENT: [&str; 3] = ["email", "phone", "profile"];
 
@@ -477,26 +500,52 @@ impl AuthorizationServer {
     }
 
     /// Finishes an authorization request for `user` whose identity was established by
-    /// an upstream provider: the redirect with a code or tokens. `authorize_query` is what
-    /// [`crate::Federation::start`] was given.
+    /// an upstream provider: starts a single-sign-on session for them (remembering
+    /// [`AuthenticatedUser::upstream`] for sign-out) and redirects with a code or tokens.
+    /// `authorize_query` is what [`crate::Federation::start`] was given (or, for a sign-in the
+    /// provider started, the authorization parameters it carried), and is validated again
+    /// here: an unknown client or unregistered redirect URI gets the error page.
     pub fn resume(
         &self,
         authorize_query: &str,
         user: &AuthenticatedUser,
     ) -> http::Response<Vec<u8>> {
-        let params = match Params::parse(authorize_query.as_bytes()) {
-            Ok(p) => p,
-            Err(_) => {
-                return self.authorize_error(AuthorizeError::Page {
-                    error: "invalid_request",
-                    client_id: None,
-                })
-            }
+        let ar = match self.resumed_request(authorize_query) {
+            Ok(ar) => ar,
+            Err(e) => return self.authorize_error(e),
         };
-        match self.validate_authorize(&params) {
-            Ok(ar) => self.complete(&ar, user, None),
+        match self.start_session(user, None) {
+            Ok(cookie) => self.complete(&ar, user, Some(cookie)),
+            Err(e) => {
+                tracing::error!(error = %e, "starting the session failed");
+                self.authorize_error(ar.error("server_error", None))
+            }
+        }
+    }
+
+    /// Ends an authorization request that an upstream provider could not complete: the
+    /// error, with `description`, to the request's redirect URI (Cognito's form for a bad
+    /// SAML response is `server_error` with `Invalid SAML response received: ...`). An
+    /// `authorize_query` that does not validate gets the error page instead.
+    pub fn fail(
+        &self,
+        authorize_query: &str,
+        error: UpstreamError,
+        description: &str,
+    ) -> http::Response<Vec<u8>> {
+        match self.resumed_request(authorize_query) {
+            Ok(ar) => self.authorize_error(ar.error(error.as_str(), Some(description))),
             Err(e) => self.authorize_error(e),
         }
+    }
+
+    fn resumed_request(&self, authorize_query: &str) -> Result<AuthorizeRequest, AuthorizeError> {
+        let params =
+            Params::parse(authorize_query.as_bytes()).map_err(|_| AuthorizeError::Page {
+                error: "invalid_request",
+                client_id: None,
+            })?;
+        self.validate_authorize(&params)
     }
 
     /// Starts a single-sign-on session for `user` and returns its `Set-Cookie` value.

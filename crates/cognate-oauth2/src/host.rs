@@ -44,6 +44,22 @@ pub struct AuthenticatedUser {
     pub user: String,
     /// When the user authenticated (the ID token's `auth_time`).
     pub auth_time: UnixTime,
+    /// The host's opaque state of the upstream sign-in this user came through, kept with the
+    /// single-sign-on session and handed to [`Federation::sign_out`] (for SAML, what single
+    /// logout needs: the provider, NameID and SessionIndex). `None` for the pool's own users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<String>,
+}
+
+impl AuthenticatedUser {
+    /// A user signed in at `auth_time`, with no upstream session.
+    pub fn new(user: impl Into<String>, auth_time: UnixTime) -> Self {
+        Self {
+            user: user.into(),
+            auth_time,
+            upstream: None,
+        }
+    }
 }
 
 /// Where a managed-login sign-in stands after one step.
@@ -478,4 +494,19 @@ pub trait Federation: Send + Sync {
         provider: &str,
         authorize_query: &str,
     ) -> Result<String, HostError>;
+
+    /// Signs `user` out at the upstream provider they came through, if it takes part in
+    /// single logout: returns the URL to send the browser to, after which the provider's
+    /// answer (handled by the host) sends it on to `continue_to`. `Ok(None)` (the default)
+    /// ends the sign-out here, at `continue_to`. Called by `/logout` after the session is
+    /// gone, only for a user with [`AuthenticatedUser::upstream`] set.
+    fn sign_out(
+        &self,
+        client: &OAuthClient,
+        user: &AuthenticatedUser,
+        continue_to: &str,
+    ) -> Result<Option<String>, HostError> {
+        let _ = (client, user, continue_to);
+        Ok(None)
+    }
 }

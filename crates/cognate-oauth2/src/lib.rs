@@ -27,6 +27,7 @@ mod response;
 mod server;
 mod token;
 
+pub use authorize::UpstreamError;
 pub use client::{OAuthClient, OAuthFlows};
 pub use config::{ConfigError, ServerConfig};
 pub use grants::MemoryGrantStore;

@@ -616,13 +616,30 @@ impl AuthorizationServer {
         } else {
             return error_page("invalid_request", Some(cid));
         };
+        // The user an upstream provider signed in, for single logout there.
+        let upstream_user = self
+            .session_user(req)
+            .map(|(_, user)| user)
+            .filter(|u| u.upstream.is_some());
         if let Some(token) = response::read_cookie(req.headers(), SESSION_COOKIE) {
             if let Err(e) = self.store.delete(RecordKind::Session, &record_key(token)) {
                 tracing::error!(error = %e, "ending the session failed");
                 return response::plain(StatusCode::INTERNAL_SERVER_ERROR, "server error");
             }
         }
-        let mut r = response::redirect(&target);
+        let next = match (&self.federation, upstream_user) {
+            (Some(f), Some(user)) => match f.sign_out(&client, &user, &target) {
+                Ok(Some(url)) => url,
+                Ok(None) => target,
+                Err(e) => {
+                    // The session here is gone; the provider's is left as it is.
+                    tracing::error!(error = %e, "single logout at the provider failed");
+                    target
+                }
+            },
+            _ => target,
+        };
+        let mut r = response::redirect(&next);
         response::set_cookie(
             &mut r,
             &response::cookie(

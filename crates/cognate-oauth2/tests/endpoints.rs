@@ -768,3 +768,144 @@ fn oidcc_discovery_endpoint_verification() {
     assert_eq!(keys, sorted);
     assert!(body.find("\"authorization_endpoint\"") < body.find("\"issuer\""));
 }
+
+/// A provider that takes part in single logout, and remembers what it was asked.
+#[derive(Default)]
+struct SloProvider {
+    signed_out: std::sync::Mutex<Vec<(String, String)>>,
+}
+
+impl cognate_oauth2::Federation for SloProvider {
+    fn providers(
+        &self,
+        _client: &cognate_oauth2::OAuthClient,
+    ) -> Result<Vec<cognate_oauth2::ProviderButton>, cognate_oauth2::HostError> {
+        Ok(Vec::new())
+    }
+    fn route(
+        &self,
+        _client: &cognate_oauth2::OAuthClient,
+        _identifier: &str,
+    ) -> Result<Option<String>, cognate_oauth2::HostError> {
+        Ok(None)
+    }
+    fn start(
+        &self,
+        _client: &cognate_oauth2::OAuthClient,
+        provider: &str,
+        _authorize_query: &str,
+    ) -> Result<String, cognate_oauth2::HostError> {
+        Ok(format!("https://idp.example/{provider}"))
+    }
+    fn sign_out(
+        &self,
+        _client: &cognate_oauth2::OAuthClient,
+        user: &cognate_oauth2::AuthenticatedUser,
+        continue_to: &str,
+    ) -> Result<Option<String>, cognate_oauth2::HostError> {
+        self.signed_out.lock().unwrap().push((
+            user.upstream.clone().unwrap_or_default(),
+            continue_to.to_owned(),
+        ));
+        Ok(Some("https://idp.example/slo?req=1".to_owned()))
+    }
+}
+
+#[test]
+fn upstream_sign_in_starts_a_session_that_logout_hands_to_the_provider() {
+    let slo = std::sync::Arc::new(SloProvider::default());
+    let h = harness_with(Some(slo.clone()));
+    let mut user = alice(&h);
+    user.upstream = Some("saml-session-1".to_owned());
+    let mut b = Browser::default();
+    // resume() as the host's ACS calls it: a code, and a session cookie.
+    let r = h.server.resume(&conf_query(), &user);
+    assert!(location(&r).starts_with(&format!("{CB}?code=")));
+    let set = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("cognito="))
+        .expect("a session cookie");
+    let (pair, _) = set.split_once(';').unwrap();
+    let (k, v) = pair.split_once('=').unwrap();
+    b.cookies.insert(k.to_owned(), v.to_owned());
+    // Single sign-on works with that session.
+    let again = b.follow(
+        &h.server,
+        &format!("{BASE}/oauth2/authorize?{}", conf_query()),
+    );
+    assert!(again.unwrap().starts_with(&format!("{CB}?code=")));
+    // Logout ends the session here and goes to the provider, which continues to logout_uri.
+    let r = b.send(
+        &h.server,
+        http::Method::GET,
+        &format!("/logout?client_id={CONF}&logout_uri=https://rp.example/bye"),
+        "",
+    );
+    assert_eq!(location(&r), "https://idp.example/slo?req=1");
+    assert_eq!(
+        *slo.signed_out.lock().unwrap(),
+        vec![(
+            "saml-session-1".to_owned(),
+            "https://rp.example/bye".to_owned()
+        )]
+    );
+    // The session is gone.
+    let r = b.send(
+        &h.server,
+        http::Method::GET,
+        &format!("/oauth2/authorize?{}", conf_query()),
+        "",
+    );
+    assert!(location(&r).starts_with(&format!("{BASE}/login?")));
+}
+
+#[test]
+fn logout_of_a_pool_user_does_not_involve_the_provider() {
+    let slo = std::sync::Arc::new(SloProvider::default());
+    let h = harness_with(Some(slo.clone()));
+    let mut b = Browser::default();
+    b.cookies.clear();
+    let r = h.server.resume(&conf_query(), &alice(&h));
+    for c in r.headers().get_all("set-cookie") {
+        let (pair, _) = c.to_str().unwrap().split_once(';').unwrap();
+        let (k, v) = pair.split_once('=').unwrap();
+        b.cookies.insert(k.to_owned(), v.to_owned());
+    }
+    let r = b.send(
+        &h.server,
+        http::Method::GET,
+        &format!("/logout?client_id={CONF}&logout_uri=https://rp.example/bye"),
+        "",
+    );
+    assert_eq!(location(&r), "https://rp.example/bye");
+    assert!(slo.signed_out.lock().unwrap().is_empty());
+}
+
+#[test]
+fn fail_reports_an_upstream_error_to_the_app_only_at_a_registered_uri() {
+    let h = harness();
+    let r = h.server.fail(
+        &conf_query(),
+        cognate_oauth2::UpstreamError::ServerError,
+        "Invalid SAML response received: SAML Assertion signature is invalid.",
+    );
+    let loc = location(&r);
+    assert!(loc.starts_with(&format!("{CB}?")), "{loc}");
+    let p = url_params(&loc);
+    assert_eq!(p["error"], "server_error");
+    assert_eq!(
+        p["error_description"],
+        "Invalid SAML response received: SAML Assertion signature is invalid."
+    );
+    assert_eq!(p["state"], "xyz");
+    // An authorization query that does not validate never redirects to its redirect_uri.
+    let r = h.server.fail(
+        &format!("response_type=code&client_id={CONF}&redirect_uri=https://evil.example/"),
+        cognate_oauth2::UpstreamError::ServerError,
+        "x",
+    );
+    assert!(location(&r).starts_with(&format!("{BASE}/error?")));
+}

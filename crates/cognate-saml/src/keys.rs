@@ -163,6 +163,43 @@ impl SpKey {
         Ok(Self { key, certificate })
     }
 
+    /// A new RSA-2048 key with a self-signed certificate (SHA-256, serial from the key's
+    /// random source) for `common_name`, valid from `now` for `valid_for` (Cognito's are
+    /// valid ten years), as Cognito generates a pool's SAML signing and encryption keys.
+    pub fn generate(
+        common_name: &str,
+        now: UnixTime,
+        valid_for: std::time::Duration,
+    ) -> Result<Self, SamlError> {
+        let key = openssl::rsa::Rsa::generate(2048)
+            .and_then(PKey::from_rsa)
+            .map_err(|_| SamlError::PrivateKey)?;
+        let x509 = self_signed(&key, common_name, now, valid_for)
+            .map_err(|_| SamlError::Certificate("could not be generated"))?;
+        let der = x509
+            .to_der()
+            .map_err(|_| SamlError::Certificate("could not be generated"))?;
+        Ok(Self {
+            key,
+            certificate: Certificate::from_der(&der)?,
+        })
+    }
+
+    /// The private key (PKCS#8 PEM) and the certificate (PEM), for storing; read back with
+    /// [`SpKey::from_pem`].
+    pub fn to_pem(&self) -> Result<(cognate_types::Secret<String>, String), SamlError> {
+        let key = self
+            .key
+            .private_key_to_pem_pkcs8()
+            .map_err(|_| SamlError::PrivateKey)?;
+        let key = String::from_utf8(key).map_err(|_| SamlError::PrivateKey)?;
+        let cert = X509::from_der(self.certificate.der())
+            .and_then(|x| x.to_pem())
+            .map_err(|_| SamlError::Certificate("not an X.509 certificate"))?;
+        let cert = String::from_utf8(cert).map_err(|_| SamlError::Certificate("not PEM"))?;
+        Ok((cognate_types::Secret::new(key), cert))
+    }
+
     /// The certificate published in SP metadata.
     pub fn certificate(&self) -> &Certificate {
         &self.certificate
@@ -198,6 +235,34 @@ impl SpKey {
             .map_err(|_| SamlError::Decryption)?;
         Ok(out)
     }
+}
+
+fn self_signed(
+    key: &PKey<Private>,
+    common_name: &str,
+    now: UnixTime,
+    valid_for: std::time::Duration,
+) -> Result<X509, openssl::error::ErrorStack> {
+    let mut name = openssl::x509::X509NameBuilder::new()?;
+    name.append_entry_by_nid(openssl::nid::Nid::COMMONNAME, common_name)?;
+    let name = name.build();
+    let mut b = X509::builder()?;
+    b.set_version(2)?;
+    let mut serial = openssl::bn::BigNum::new()?;
+    serial.rand(127, openssl::bn::MsbOption::MAYBE_ZERO, false)?;
+    let serial = serial.to_asn1_integer()?;
+    b.set_serial_number(&serial)?;
+    b.set_subject_name(&name)?;
+    b.set_issuer_name(&name)?;
+    b.set_pubkey(key)?;
+    let start = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    let end = start.saturating_add(i64::try_from(valid_for.as_secs()).unwrap_or(i64::MAX));
+    let not_before = openssl::asn1::Asn1Time::from_unix(start)?;
+    let not_after = openssl::asn1::Asn1Time::from_unix(end)?;
+    b.set_not_before(&not_before)?;
+    b.set_not_after(&not_after)?;
+    b.sign(key, openssl::hash::MessageDigest::sha256())?;
+    Ok(b.build())
 }
 
 impl fmt::Debug for SpKey {

@@ -192,6 +192,7 @@ fn dispatch(
         "UpdateIdentityProvider" => admin(caller, body, |q| e.update_identity_provider(q)),
         "DeleteIdentityProvider" => admin(caller, body, |q| e.delete_identity_provider(q)),
         "ListIdentityProviders" => admin(caller, body, |q| e.list_identity_providers(q)),
+        "GetSigningCertificate" => admin(caller, body, |q| e.get_signing_certificate(q)),
         "GetIdentityProviderByIdentifier" => {
             admin(caller, body, |q| e.get_identity_provider_by_identifier(q))
         }

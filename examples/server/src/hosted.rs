@@ -140,10 +140,10 @@ impl PoolHost {
         step: HostedStep,
     ) -> Result<SignInStep, LoginError> {
         match step {
-            HostedStep::SignedIn(user) => Ok(SignInStep::Done(AuthenticatedUser {
-                user: user.username.to_string(),
-                auth_time: self.engine.now(),
-            })),
+            HostedStep::SignedIn(user) => Ok(SignInStep::Done(AuthenticatedUser::new(
+                user.username.to_string(),
+                self.engine.now(),
+            ))),
             HostedStep::Challenge {
                 name,
                 session,
@@ -765,10 +765,7 @@ mod tests {
     }
 
     fn alice(host: &PoolHost) -> AuthenticatedUser {
-        AuthenticatedUser {
-            user: "alice".into(),
-            auth_time: host.engine.now(),
-        }
+        AuthenticatedUser::new("alice", host.engine.now())
     }
 
     #[test]

@@ -19,6 +19,7 @@ use cognate_types::{IssuerUrl, Secret, UserPoolId};
 use cognate_userpool::model::UserPool;
 use cognate_userpool::service::{CognitoError, UserPools};
 
+use crate::federation::{self, PoolFederation, SamlKeys};
 use crate::hosted::{PoolHost, StoreGrants};
 
 /// The file in the data directory holding the key of the hosted pages' CSRF tokens and hidden
@@ -72,24 +73,49 @@ pub(crate) fn load_or_create_key(dir: &Path) -> std::io::Result<Secret<[u8; 32]>
     Ok(Secret::new(key))
 }
 
+/// A domain's server and its SAML side.
+#[derive(Clone)]
+pub(crate) struct DomainServer {
+    pub(crate) oauth: AuthorizationServer,
+    pub(crate) saml: Arc<PoolFederation>,
+}
+
+impl DomainServer {
+    /// Handles one request to the domain.
+    pub(crate) fn handle(&self, req: &http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+        let path = federation::relative_path(&self.oauth, req.uri().path());
+        match self.saml.handle(&self.oauth, path, req) {
+            Some(r) => r,
+            None => self.oauth.handle(req),
+        }
+    }
+}
+
 /// A built server with the pool and issuer it was built for.
-type Built = (UserPoolId, IssuerUrl, AuthorizationServer);
+type Built = (UserPoolId, IssuerUrl, DomainServer);
 
 /// The hosted servers, by domain.
 pub(crate) struct Hosting {
     engine: UserPools,
     base_url: String,
     key: Secret<[u8; 32]>,
+    saml_keys: Arc<SamlKeys>,
     /// By domain and base URL.
     servers: RwLock<HashMap<(String, String), Built>>,
 }
 
 impl Hosting {
-    pub(crate) fn new(engine: UserPools, base_url: String, key: Secret<[u8; 32]>) -> Self {
+    pub(crate) fn new(
+        engine: UserPools,
+        base_url: String,
+        key: Secret<[u8; 32]>,
+        saml_keys: Arc<SamlKeys>,
+    ) -> Self {
         Self {
             engine,
             base_url,
             key,
+            saml_keys,
             servers: RwLock::new(HashMap::new()),
         }
     }
@@ -104,7 +130,7 @@ impl Hosting {
         &self,
         domain: &str,
         base: Option<&str>,
-    ) -> Result<Option<AuthorizationServer>, CognitoError> {
+    ) -> Result<Option<DomainServer>, CognitoError> {
         if !is_domain_prefix(domain) {
             return Ok(None);
         }
@@ -126,6 +152,7 @@ impl Hosting {
         domain: &str,
     ) -> Result<AuthorizationServer, CognitoError> {
         self.build(pool, domain, &self.domain_url(domain))
+            .map(|d| d.oauth)
     }
 
     fn build(
@@ -133,7 +160,7 @@ impl Hosting {
         pool: &UserPool,
         domain: &str,
         base: &str,
-    ) -> Result<AuthorizationServer, CognitoError> {
+    ) -> Result<DomainServer, CognitoError> {
         let issuer = self.engine.issuer_for(pool)?;
         let key = (domain.to_owned(), base.to_owned());
         if let Ok(m) = self.servers.read() {
@@ -151,14 +178,23 @@ impl Hosting {
         )
         .map_err(|e| CognitoError::invalid_parameter(e.to_string()))?;
         let host = Arc::new(PoolHost::new(self.engine.clone(), pool.id.clone()));
-        let server = AuthorizationServer::builder(
+        let saml = Arc::new(PoolFederation::new(
+            self.engine.clone(),
+            pool.id.clone(),
+            host.clone(),
+            base,
+            self.saml_keys.clone(),
+        )?);
+        let oauth = AuthorizationServer::builder(
             config,
             host.clone(),
             host.clone(),
             host,
             Arc::new(StoreGrants::new(self.engine.clone(), pool.id.clone())),
         )
+        .federation(saml.clone())
         .build();
+        let server = DomainServer { oauth, saml };
         if let Ok(mut m) = self.servers.write() {
             // Bounded: Host headers are chosen by clients.
             if m.len() >= MAX_SERVERS {
@@ -230,6 +266,7 @@ mod tests {
             UserPools::builder(cognate_userpool::store::Store::memory()).build(),
             "http://127.0.0.1:9229".into(),
             Secret::new([0; 32]),
+            Arc::new(SamlKeys::new(&std::env::temp_dir())),
         );
         assert_eq!(
             h.host_route("myapp.localhost:9229"),

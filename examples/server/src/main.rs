@@ -10,6 +10,7 @@
 
 mod auth;
 mod config;
+mod federation;
 mod hosted;
 mod hosting;
 mod provision;

@@ -28,6 +28,7 @@ use serde_json::{json, Value};
 
 use crate::auth::{AdminAuth, AuthSetupError, Refusal};
 use crate::config::{Config, ConfigError};
+use crate::federation::{SamlKeys, SamlSupport};
 use crate::hosting::{self, Hosting};
 use crate::provision::{self, ProvisionError};
 
@@ -111,7 +112,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), ServeError> {
         .enable_all()
         .build()
         .map_err(|e| ServeError::Io("tokio runtime".into(), e))?;
-    runtime.block_on(serve(listen, auth, config, store, key))
+    runtime.block_on(serve(listen, auth, config, store, key, &args.data))
 }
 
 fn init_logging() {
@@ -173,6 +174,7 @@ async fn serve(
     config: Config,
     store: Store,
     key: cognate_types::Secret<[u8; 32]>,
+    data: &Path,
 ) -> Result<(), ServeError> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -200,9 +202,11 @@ async fn serve(
             ServeError::Setting(format!("config: region {region:?}"), e.to_string())
         })?;
     }
+    let saml_keys = Arc::new(SamlKeys::new(data));
     let engine = UserPools::builder(store)
         .sender(sender)
         .config(settings)
+        .provider_support(Arc::new(SamlSupport::new(saml_keys.clone())))
         .build();
 
     if dev {
@@ -232,7 +236,7 @@ async fn serve(
         outbox,
         base_url: base_url.clone(),
         cpu: Arc::new(tokio::sync::Semaphore::new(api_slots())),
-        hosting: Hosting::new(engine.clone(), base_url.clone(), key),
+        hosting: Hosting::new(engine.clone(), base_url.clone(), key, saml_keys),
     });
     let purge = tokio::spawn(purge_expired(engine.clone()));
     let shutdown = shutdown_signal()?;
@@ -494,8 +498,9 @@ async fn not_found() -> Response {
     )
 }
 
-/// The largest body read for a hosted endpoint (the endpoints refuse more than 16 KiB).
-const MAX_HOSTED_BODY: usize = 64 * 1024;
+/// The largest body read for a hosted endpoint (the OAuth endpoints refuse more than 16 KiB;
+/// `/saml2/*` takes a 100,000-character SAML message).
+const MAX_HOSTED_BODY: usize = crate::federation::MAX_SAML_BODY;
 
 /// Everything under `/{domain}/...`, or on a host `{domain}.localhost` (the hosted endpoints
 /// of a pool's domain), else 404.

@@ -111,10 +111,10 @@ impl Authenticator for Users {
             }))
         };
         match (username, password.expose().as_str()) {
-            ("alice", "correct horse") => Ok(SignInStep::Done(AuthenticatedUser {
-                user: "alice".into(),
-                auth_time: self.clock.now(),
-            })),
+            ("alice", "correct horse") => Ok(SignInStep::Done(AuthenticatedUser::new(
+                "alice",
+                self.clock.now(),
+            ))),
             ("totp", "correct horse") => pending(ChallengeKind::SoftwareToken),
             ("sms", "correct horse") => pending(ChallengeKind::SmsCode {
                 destination: "+*******0100".into(),
@@ -178,10 +178,10 @@ impl Authenticator for Users {
             _ => false,
         };
         if ok {
-            Ok(SignInStep::Done(AuthenticatedUser {
-                user: pending.username.clone(),
-                auth_time: self.clock.now(),
-            }))
+            Ok(SignInStep::Done(AuthenticatedUser::new(
+                pending.username.clone(),
+                self.clock.now(),
+            )))
         } else {
             Err(LoginError::CodeMismatch(
                 "Invalid code or auth state for the user.".into(),
@@ -584,10 +584,7 @@ pub fn json(r: &Response<Vec<u8>>) -> serde_json::Value {
 }
 
 pub fn alice(h: &Harness) -> AuthenticatedUser {
-    AuthenticatedUser {
-        user: "alice".into(),
-        auth_time: h.clock_now(),
-    }
+    AuthenticatedUser::new("alice", h.clock_now())
 }
 
 impl Harness {

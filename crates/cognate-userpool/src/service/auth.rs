@@ -884,6 +884,7 @@ impl UserPools {
         user: &User,
     ) -> Result<UserClaims, CognitoError> {
         let mut claims = UserClaims::new(user.sub.clone(), user.username.clone());
+        claims.identities = super::federated::identities_claim(user);
         for g in self.store().groups_of_user(pool, user.username.as_str())? {
             claims.groups.push(UserGroup {
                 name: g.name,
@@ -897,7 +898,7 @@ impl UserPools {
                 .as_ref()
                 .is_none_or(|r| r.iter().any(|a| a == k));
             let dev_only = pool.schema_attribute(k).is_some_and(|a| a.developer_only);
-            if !readable || dev_only || k == "sub" {
+            if !readable || dev_only || k == "sub" || k == "identities" {
                 continue;
             }
             if let Ok(name) = AttributeName::new(k.as_str()) {

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use cognate_types::ProviderName;
+use cognate_types::{ProviderName, UserPoolId};
 use serde::{Deserialize, Serialize};
 
 use super::manage::{
@@ -80,6 +80,30 @@ pub struct ProviderNameRequest {
     pub user_pool_id: Option<String>,
     /// The provider.
     pub provider_name: Option<String>,
+}
+
+/// The `ProviderDetails` entries Cognito computes (describe output only).
+const DERIVED_DETAILS: [&str; 3] = [
+    "SSORedirectBindingURI",
+    "SLORedirectBindingURI",
+    "ActiveEncryptionCertificate",
+];
+
+/// GetSigningCertificate's request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SigningCertificateRequest {
+    /// The pool.
+    pub user_pool_id: Option<String>,
+}
+
+/// GetSigningCertificate's response.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SigningCertificateResponse {
+    /// The certificate, base64 DER.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
 }
 
 /// GetIdentityProviderByIdentifier's request.
@@ -495,8 +519,9 @@ impl UserPools {
                 }
             }
         }
-        let details = require(req.provider_details, "providerDetails")?;
+        let mut details = require(req.provider_details, "providerDetails")?;
         check_details(t, &details)?;
+        self.prepare_details(&pool.id, t, &mut details)?;
         let mapping = req.attribute_mapping.unwrap_or_else(|| default_mapping(t));
         check_mapping(&pool, &mapping)?;
         let identifiers = idp_identifiers(req.idp_identifiers.unwrap_or_default())?;
@@ -547,8 +572,9 @@ impl UserPools {
             .store()
             .get_identity_provider(&pool.id, &name)?
             .ok_or_else(|| provider_not_found(&name))?;
-        if let Some(details) = req.provider_details {
+        if let Some(mut details) = req.provider_details {
             check_details(idp.provider_type, &details)?;
+            self.prepare_details(&pool.id, idp.provider_type, &mut details)?;
             idp.details = details;
         }
         if let Some(mapping) = req.attribute_mapping {
@@ -564,6 +590,45 @@ impl UserPools {
             .map_err(|e| store_error(e, &name))?;
         Ok(IdentityProviderResponse {
             identity_provider: IdentityProviderType::from_model(&idp),
+        })
+    }
+
+    fn prepare_details(
+        &self,
+        pool: &UserPoolId,
+        t: IdpType,
+        details: &mut BTreeMap<String, String>,
+    ) -> Result<(), CognitoError> {
+        // What Cognito derives is recomputed, never taken from the caller.
+        for derived in DERIVED_DETAILS {
+            details.remove(derived);
+        }
+        match self.provider_support() {
+            Some(s) => s
+                .prepare_details(pool, t, details)
+                .map_err(CognitoError::invalid_parameter),
+            None => Ok(()),
+        }
+    }
+
+    /// GetSigningCertificate: the pool's SAML signing certificate (base64 DER).
+    pub fn get_signing_certificate(
+        &self,
+        req: SigningCertificateRequest,
+    ) -> Result<SigningCertificateResponse, CognitoError> {
+        let pool = self.pool(&require(req.user_pool_id, "userPoolId")?)?;
+        let support = self.provider_support().ok_or_else(|| {
+            CognitoError::new(
+                ErrorKind::InternalError,
+                "This server has no SAML support configured.",
+            )
+        })?;
+        let certificate = support.signing_certificate(&pool.id).map_err(|e| {
+            tracing::error!(error = %e, pool = %pool.id, "SAML signing certificate");
+            CognitoError::internal()
+        })?;
+        Ok(SigningCertificateResponse {
+            certificate: Some(certificate),
         })
     }
 

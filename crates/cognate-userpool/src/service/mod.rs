@@ -10,6 +10,7 @@ pub mod admin_users;
 mod auth;
 mod credentials;
 mod error;
+mod federated;
 mod hosted;
 pub mod manage;
 pub mod manage_clients;
@@ -41,6 +42,7 @@ pub use auth::{
 };
 pub use credentials::CodeDeliveryDetails;
 pub use error::{CognitoError, ErrorKind};
+pub use federated::{provider_group_name, FederatedSignIn, MAX_MAPPED_VALUE_CHARS};
 pub use hosted::{HostedStep, OAuthGrant};
 pub use messages::{
     mask_destination, DeliveryMedium, MessagePurpose, MessageSender, Outbox, OutgoingMessage,
@@ -130,6 +132,27 @@ struct Inner {
     sender: Arc<dyn MessageSender>,
     config: UserPoolsConfig,
     runtimes: RwLock<HashMap<UserPoolId, Arc<PoolRuntime>>>,
+    providers: Option<Arc<dyn ProviderSupport>>,
+}
+
+/// What the engine asks its host about upstream identity providers when it cannot work it
+/// out alone: SAML metadata and the pool's SAML keys live outside this crate (the server
+/// implements this with cognate-saml). Without one, `ProviderDetails` are stored as given and
+/// GetSigningCertificate has nothing to return.
+pub trait ProviderSupport: Send + Sync {
+    /// Checks a provider's `ProviderDetails` at CreateIdentityProvider and
+    /// UpdateIdentityProvider, and adds what Cognito derives from them (for SAML:
+    /// `SSORedirectBindingURI`, `SLORedirectBindingURI`, `ActiveEncryptionCertificate`). An
+    /// error is the message of an `InvalidParameterException`.
+    fn prepare_details(
+        &self,
+        pool: &UserPoolId,
+        provider_type: crate::model::IdpType,
+        details: &mut std::collections::BTreeMap<String, String>,
+    ) -> Result<(), String>;
+
+    /// The pool's SAML signing certificate (base64 DER), for GetSigningCertificate.
+    fn signing_certificate(&self, pool: &UserPoolId) -> Result<String, String>;
 }
 
 impl std::fmt::Debug for UserPools {
@@ -147,9 +170,16 @@ pub struct UserPoolsBuilder {
     rng: Arc<dyn SecureRandom>,
     sender: Arc<dyn MessageSender>,
     config: UserPoolsConfig,
+    providers: Option<Arc<dyn ProviderSupport>>,
 }
 
 impl UserPoolsBuilder {
+    /// What the engine asks about SAML metadata and keys (default: none).
+    pub fn provider_support(mut self, support: Arc<dyn ProviderSupport>) -> Self {
+        self.providers = Some(support);
+        self
+    }
+
     /// The clock (default: the system clock).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -184,6 +214,7 @@ impl UserPoolsBuilder {
                 sender: self.sender,
                 config: self.config,
                 runtimes: RwLock::new(HashMap::new()),
+                providers: self.providers,
             }),
         }
     }
@@ -198,7 +229,13 @@ impl UserPools {
             rng: Arc::new(SystemRandom),
             sender: Arc::new(Outbox::new()),
             config: UserPoolsConfig::default(),
+            providers: None,
         }
+    }
+
+    /// The host's provider support, if any.
+    pub(crate) fn provider_support(&self) -> Option<&Arc<dyn ProviderSupport>> {
+        self.inner.providers.as_ref()
     }
 
     /// The store.

@@ -24,7 +24,9 @@ pub use memory::MemoryBackend;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteBackend, SqliteOptions};
 
-use crate::model::{AppClient, Group, IdentityProvider, ResourceServer, User, UserPool};
+use crate::model::{
+    AppClient, Group, IdentityProvider, ResourceServer, User, UserPool, UserStatus,
+};
 
 /// Which unique rule a write broke.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +107,9 @@ pub enum EphemeralKind {
     OAuthCode,
     /// A managed-login single-sign-on session.
     OAuthSession,
+    /// State of a sign-in or sign-out at an upstream identity provider in flight (a SAML
+    /// request's RelayState), and assertion IDs already accepted (replay).
+    Federation,
 }
 
 impl EphemeralKind {
@@ -117,6 +122,7 @@ impl EphemeralKind {
             EphemeralKind::TokenFamily => "f",
             EphemeralKind::OAuthCode => "oc",
             EphemeralKind::OAuthSession => "os",
+            EphemeralKind::Federation => "fd",
         }
     }
 }
@@ -159,6 +165,11 @@ fn last_part(k: &[u8]) -> String {
 /// always; alias attributes once verified (`preferred_username` once set).
 pub fn user_index_entries(pool: &UserPool, user: &User) -> Vec<(String, String)> {
     let mut out = vec![("sub".to_owned(), user.sub.as_str().to_owned())];
+    if user.status == UserStatus::ExternalProvider {
+        // A federated user's e-mail address or phone number is the provider's word, not a
+        // sign-in name: it may equal a native user's (that is what linking is for).
+        return out;
+    }
     for attr in ["email", "phone_number", "preferred_username"] {
         let Some(value) = user.attributes.get(attr) else {
             continue;
@@ -977,6 +988,37 @@ impl Store {
     ) -> Result<Option<Vec<u8>>, StoreError> {
         let ek = key(&[kind.tag(), k]);
         self.read(|r| Ok(r.get(Table::Ephemeral, &ek)?.and_then(|v| live(v, now))))
+    }
+
+    /// Stores a short-lived record unless a live one (not expired at `now`) has the key, in
+    /// one write transaction. Returns whether it stored it: of concurrent callers with the
+    /// same key, exactly one gets `true` (a replay cache).
+    pub fn insert_ephemeral_once(
+        &self,
+        kind: EphemeralKind,
+        k: &str,
+        value: &[u8],
+        expires: UnixTime,
+        now: UnixTime,
+    ) -> Result<bool, StoreError> {
+        let ek = key(&[kind.tag(), k]);
+        let mut v = expires.as_secs().to_be_bytes().to_vec();
+        v.extend_from_slice(value);
+        let xk = expiry_key(expires, &ek);
+        self.write(|w| {
+            if let Some(old) = w.get(Table::Ephemeral, &ek)? {
+                let old_exp = stored_expiry(&old);
+                if live(old, now).is_some() {
+                    return Ok(false);
+                }
+                if let Some(old_exp) = old_exp {
+                    w.delete(Table::Expiry, &expiry_key(old_exp, &ek))?;
+                }
+            }
+            w.put(Table::Ephemeral, &ek, &v)?;
+            w.put(Table::Expiry, &xk, b"")?;
+            Ok(true)
+        })
     }
 
     /// Removes and returns a short-lived record (single use): of two concurrent callers only
