@@ -395,6 +395,27 @@ def test_idp_identifier_routing(server, idp):
     try:
         location, _ = s.authorize(idp_identifier="corp.example")
         assert location.startswith(s.idp.sso_url)
+        # A client with the pool's own users and the IdP: every SAML provider has an
+        # identifier, so the sign-in page asks for an e-mail address and routes by its domain.
+        idp.update_user_pool_client(
+            UserPoolId=s.pool_id,
+            ClientId=s.client["ClientId"],
+            AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["code"],
+            AllowedOAuthScopes=["openid", "email", "profile"],
+            CallbackURLs=[CALLBACK],
+            SupportedIdentityProviders=["COGNITO", PROVIDER],
+        )
+        login_page, _ = s.authorize()
+        page = s.browser.get(login_page, timeout=10).text
+        assert 'name="idp_identifier" type="email"' in page, page
+        action = re.search(r'action="([^"]*/oauth2/authorize[^"]*)"', page).group(1)
+        r = s.browser.post(
+            action.replace("&amp;", "&"),
+            data={"idp_identifier": "carol@corp.example"},
+            allow_redirects=False,
+        )
+        assert r.status_code == 302 and r.headers["Location"].startswith(s.idp.sso_url), r.text
         routed = idp.get_identity_provider_by_identifier(
             UserPoolId=s.pool_id, IdpIdentifier="corp.example"
         )

@@ -495,6 +495,15 @@ pub trait Federation: Send + Sync {
         authorize_query: &str,
     ) -> Result<String, HostError>;
 
+    /// Whether the sign-in page asks for an e-mail address and routes by its domain (sent to
+    /// `/oauth2/authorize` as `idp_identifier`, resolved by [`Federation::route`]) instead of
+    /// showing a button per provider. Cognito does so when every SAML provider of the client
+    /// has an identifier. Default: no.
+    fn email_routing(&self, client: &OAuthClient) -> Result<bool, HostError> {
+        let _ = client;
+        Ok(false)
+    }
+
     /// Signs `user` out at the upstream provider they came through, if it takes part in
     /// single logout: returns the URL to send the browser to, after which the provider's
     /// answer (handled by the host) sends it on to `continue_to`. `Ok(None)` (the default)

@@ -676,3 +676,83 @@ fn a_session_of_one_pool_does_not_sign_in_to_another_sharing_the_store() {
     let (_, shown) = browser.authorize(&a.server, &conf_query());
     assert!(!shown);
 }
+
+/// Routes by e-mail domain, remembering what it was asked.
+#[derive(Default)]
+struct EmailRouting {
+    asked: std::sync::Mutex<Vec<String>>,
+}
+
+impl cognate_oauth2::Federation for EmailRouting {
+    fn providers(
+        &self,
+        _client: &cognate_oauth2::OAuthClient,
+    ) -> Result<Vec<cognate_oauth2::ProviderButton>, cognate_oauth2::HostError> {
+        Ok(vec![cognate_oauth2::ProviderButton {
+            name: "Acme".into(),
+            label: "Acme".into(),
+        }])
+    }
+    fn email_routing(
+        &self,
+        _client: &cognate_oauth2::OAuthClient,
+    ) -> Result<bool, cognate_oauth2::HostError> {
+        Ok(true)
+    }
+    fn route(
+        &self,
+        _client: &cognate_oauth2::OAuthClient,
+        identifier: &str,
+    ) -> Result<Option<String>, cognate_oauth2::HostError> {
+        self.asked.lock().unwrap().push(identifier.to_owned());
+        Ok(identifier
+            .ends_with("@acme.example")
+            .then(|| "Acme".to_owned()))
+    }
+    fn start(
+        &self,
+        _client: &cognate_oauth2::OAuthClient,
+        provider: &str,
+        _authorize_query: &str,
+    ) -> Result<String, cognate_oauth2::HostError> {
+        Ok(format!("https://idp.example/{provider}"))
+    }
+}
+
+#[test]
+fn sign_in_page_routes_by_email_domain_when_asked() {
+    use std::sync::Arc;
+    let routing = Arc::new(EmailRouting::default());
+    let h = harness_with(Some(routing.clone()));
+    let mut b = Browser::default();
+    let html = page(&b.send(&h.server, Method::GET, &login_url(""), ""));
+    // An e-mail box posting to /oauth2/authorize instead of provider buttons.
+    assert!(
+        html.contains("name=\"idp_identifier\" type=\"email\""),
+        "{html}"
+    );
+    assert!(html.contains(&format!(
+        "action=\"{BASE}/oauth2/authorize?client_id={CONF}"
+    )));
+    assert!(!html.contains("identity_provider=Acme"));
+    let action = html
+        .split("action=\"")
+        .map(|s| s.split('"').next().unwrap())
+        .find(|a| a.contains("/oauth2/authorize"))
+        .unwrap()
+        .replace("&amp;", "&");
+    let r = b.send(
+        &h.server,
+        Method::POST,
+        &action,
+        "_csrf=&idp_identifier=bob%40acme.example",
+    );
+    assert_eq!(r.status(), 302);
+    // The client does not use Acme: the routed provider is refused, at the app.
+    let loc = location(&r);
+    assert!(
+        loc.starts_with(&format!("{CB}?error=invalid_request")),
+        "{loc}"
+    );
+    assert_eq!(*routing.asked.lock().unwrap(), vec!["bob@acme.example"]);
+}

@@ -712,6 +712,22 @@ impl Federation for PoolFederation {
         Ok(out)
     }
 
+    fn email_routing(&self, client: &OAuthClient) -> Result<bool, HostError> {
+        let mut any = false;
+        for name in &client.identity_providers {
+            if name == OAuthClient::COGNITO {
+                continue;
+            }
+            if let Some(idp) = self.saml_provider(name)? {
+                if idp.idp_identifiers.is_empty() {
+                    return Ok(false);
+                }
+                any = true;
+            }
+        }
+        Ok(any)
+    }
+
     fn route(&self, _client: &OAuthClient, identifier: &str) -> Result<Option<String>, HostError> {
         let store = self.engine.store();
         let by = |id: &str| {

@@ -277,16 +277,42 @@ fn login_page(
             " required maxlength=\"256\"",
         )
         .submit(Some("signInSubmitButton"), t.sign_in);
-    let providers = ctx
-        .server
-        .federation
-        .as_ref()
+    let federation = ctx.server.federation.as_ref();
+    let providers = federation
         .and_then(|f| f.providers(&ctx.ar.client).ok())
         .unwrap_or_default();
-    if !providers.is_empty() {
-        let mut p = ctx.ar.params.clone();
-        p.remove("identity_provider");
-        p.remove("idp_identifier");
+    let email_routing = federation
+        .and_then(|f| f.email_routing(&ctx.ar.client).ok())
+        .unwrap_or(false);
+    let mut p = ctx.ar.params.clone();
+    p.remove("identity_provider");
+    p.remove("idp_identifier");
+    if email_routing {
+        // Every provider has a domain identifier: the e-mail address picks the provider
+        // (its domain goes to /oauth2/authorize as `idp_identifier`).
+        body.push_str(&format!(
+            "<div class=\"divider\">{}</div>\n",
+            esc(t.or_with)
+        ));
+        let action = format!(
+            "{}?{}",
+            ctx.server.config.endpoint("/oauth2/authorize"),
+            p.to_query()
+        );
+        body.push_str(
+            &Form::new(&action, "")
+                .input(
+                    "idpIdentifierEmail",
+                    "idp_identifier",
+                    t.corporate_email,
+                    "email",
+                    "email",
+                    "",
+                    " required maxlength=\"256\"",
+                )
+                .submit_secondary(t.corporate_sign_in),
+        );
+    } else if !providers.is_empty() {
         body.push_str(&format!(
             "<div class=\"divider\">{}</div>\n<div class=\"providers\">\n",
             esc(t.or_with)
