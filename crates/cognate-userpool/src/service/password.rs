@@ -1,6 +1,6 @@
 //! Password storage (argon2id) and Cognito's password policy.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use cognate_types::SecureRandom;
 
@@ -59,22 +59,85 @@ impl PasswordHasher {
     /// Whether `password` matches the PHC string `hash`. The parameters stored in the hash are
     /// used, so changing the defaults does not lock anyone out.
     pub fn verify(&self, hash: &str, password: &str) -> bool {
+        use subtle::ConstantTimeEq as _;
         let Ok(parsed) = PasswordHash::new(hash) else {
             return false;
         };
-        self.argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
+        if parsed.algorithm != Algorithm::Argon2id.ident() {
+            return false;
+        }
+        let version = match parsed.version.map(Version::try_from) {
+            None => Version::V0x13,
+            Some(Ok(v)) => v,
+            Some(Err(_)) => return false,
+        };
+        let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+            return false;
+        };
+        let Ok(params) = Params::try_from(&parsed) else {
+            return false;
+        };
+        let mut salt_buf = [0u8; 64];
+        let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+            return false;
+        };
+        let mut out = vec![0u8; expected.len()];
+        let ok = hash_into(version, params, password.as_bytes(), salt, &mut out);
+        ok && bool::from(out.as_slice().ct_eq(expected.as_bytes()))
     }
 
     /// Spends the time of one verification without a stored hash, so an unknown user takes as
     /// long to refuse as a wrong password.
     pub fn burn(&self, password: &str) {
-        let salt = SaltString::from_b64("c29tZXNhbHRzb21lc2FsdA").ok();
-        if let Some(salt) = salt {
-            let _ = self.argon2().hash_password(password.as_bytes(), &salt);
-        }
+        let mut out = [0u8; 32];
+        let _ = hash_into(
+            Version::V0x13,
+            self.params.clone(),
+            password.as_bytes(),
+            b"somesaltsomesalt",
+            &mut out,
+        );
     }
+}
+
+/// The largest argon2 working memory kept per thread between calls (64 MiB): a hash with more
+/// memory than this is computed with a fresh allocation.
+const MAX_KEPT_BLOCKS: usize = 64 * 1024;
+
+/// Argon2id of `password` into `out`, with a working memory kept per thread: allocating and
+/// page-faulting 19 MiB afresh on every sign-in costs more than the memory it would take to
+/// keep it (one buffer per thread that ever verified a password; `cognate serve` runs at most
+/// two sign-ins per core at once). The buffer keeps the last computation's blocks: they are
+/// derived from the password as the stored hash is, and tell no more than it (the password
+/// itself is never in them); the request that carried the password is in the same memory.
+fn hash_into(
+    version: Version,
+    params: Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> bool {
+    thread_local! {
+        static MEMORY: std::cell::RefCell<Vec<argon2::Block>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let blocks = params.block_count();
+    let argon = Argon2::new(Algorithm::Argon2id, version, params);
+    if blocks > MAX_KEPT_BLOCKS {
+        return argon.hash_password_into(password, salt, out).is_ok();
+    }
+    MEMORY.with(|m| {
+        let Ok(mut m) = m.try_borrow_mut() else {
+            return argon.hash_password_into(password, salt, out).is_ok();
+        };
+        if m.len() < blocks {
+            m.resize(blocks, argon2::Block::default());
+        }
+        let mem = m.get_mut(..blocks).unwrap_or_default();
+        argon
+            .hash_password_into_with_memory(password, salt, out, mem)
+            .is_ok()
+    })
 }
 
 /// Checks a new password against the pool's policy, with Cognito's messages.
