@@ -219,6 +219,41 @@ mod tests {
     }
 
     #[test]
+    fn verification_follows_the_stored_hash_and_refuses_other_algorithms() {
+        let rng = InsecureDeterministicRandom::new(2);
+        let small = PasswordHasher::insecure_fast_for_tests();
+        let larger = PasswordHasher {
+            params: Params::new(256, 2, 1, None).unwrap(),
+        };
+        // Hashes of other parameters verify with theirs, in any order on one thread (the
+        // kept working memory grows and is reused).
+        let a = larger.hash("pw-a", &rng).unwrap();
+        let b = small.hash("pw-b", &rng).unwrap();
+        for _ in 0..2 {
+            assert!(small.verify(&a, "pw-a") && small.verify(&b, "pw-b"));
+            assert!(!small.verify(&a, "pw-b") && !small.verify(&b, "pw-a"));
+        }
+        // A hash made by the argon2 crate's own PHC path verifies.
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let own = small
+            .argon2()
+            .hash_password(b"pw-c", &salt)
+            .unwrap()
+            .to_string();
+        assert!(small.verify(&own, "pw-c"));
+        // argon2i / argon2d hashes and a truncated output are refused.
+        for other in [Algorithm::Argon2i, Algorithm::Argon2d] {
+            let h = Argon2::new(other, Version::V0x13, Params::new(64, 1, 1, None).unwrap())
+                .hash_password(b"pw-c", &salt)
+                .unwrap()
+                .to_string();
+            assert!(!small.verify(&h, "pw-c"), "{h}");
+        }
+        let (head, _) = own.rsplit_once('$').unwrap();
+        assert!(!small.verify(&format!("{head}$AAAA"), "pw-c"));
+    }
+
+    #[test]
     fn policy_messages() {
         let p = PasswordPolicy::default();
         let msg = |pw: &str| check_policy(&p, pw).unwrap_err().message;
