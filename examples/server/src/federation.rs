@@ -268,8 +268,9 @@ struct Upstream {
     session: SamlSession,
 }
 
-/// A parsed provider with the version it was parsed from.
-type CachedSp = (UnixTime, Arc<ServiceProvider>);
+/// A parsed provider with the `ProviderDetails` it was parsed from (compared whole: an update
+/// within the same second as the last one must not leave the old metadata in use).
+type CachedSp = (BTreeMap<String, String>, Arc<ServiceProvider>);
 
 /// The SAML side of one pool domain.
 pub(crate) struct PoolFederation {
@@ -325,8 +326,8 @@ impl PoolFederation {
     fn service_provider(&self, idp: &IdentityProvider) -> Result<Arc<ServiceProvider>, HostError> {
         let name = idp.name.as_str();
         if let Ok(cache) = self.providers.lock() {
-            if let Some((version, sp)) = cache.get(name) {
-                if *version == idp.modified {
+            if let Some((details, sp)) = cache.get(name) {
+                if *details == idp.details {
                     return Ok(sp.clone());
                 }
             }
@@ -347,7 +348,7 @@ impl PoolFederation {
             .map_err(host_err)?,
         );
         if let Ok(mut cache) = self.providers.lock() {
-            cache.insert(name.to_owned(), (idp.modified, sp.clone()));
+            cache.insert(name.to_owned(), (idp.details.clone(), sp.clone()));
         }
         Ok(sp)
     }
