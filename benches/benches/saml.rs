@@ -6,7 +6,9 @@
 //! signature with xmlsec. Target: ours >= 0.85x samael's throughput.
 //!
 //! The responses are the fixtures of cognate-saml (`tests/fixtures/make.py`, signed by the
-//! xmlsec1 CLI): one with the assertion signed, one with the response signed.
+//! xmlsec1 CLI): one with the assertion signed, one with the response signed. The set-up is
+//! shared with `benches/examples/saml_validate_rate.rs` (`benches/saml_acs.rs`), which
+//! `benches/saml-node/run.sh` compares with node-saml.
 //!
 //! Run: `cargo bench -p cognate-benches --bench saml`.
 #![allow(
@@ -19,42 +21,16 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../../crates/cognate-saml/tests/common/mod.rs"]
-mod common;
+#[path = "../saml_acs.rs"]
+mod saml_acs;
 
-use std::collections::HashSet;
 use std::hint::black_box;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use base64::Engine;
-use cognate_saml::ReplayCache;
-use cognate_types::UnixTime;
 use criterion::{criterion_group, criterion_main, Criterion};
 use samael::crypto::{CertificateDer, CryptoProvider, ReduceMode, XmlSec};
-
-/// A replay cache that does the work of a real one (a set insert per assertion) without
-/// refusing the benchmark's repeated response: every key gets a fresh suffix.
-struct CountingCache {
-    seen: Mutex<(u64, HashSet<String>)>,
-}
-
-impl ReplayCache for CountingCache {
-    fn insert_once(
-        &self,
-        key: &str,
-        _expires_at: UnixTime,
-        _now: UnixTime,
-    ) -> Result<bool, String> {
-        let mut g = self.seen.lock().unwrap();
-        g.0 += 1;
-        let k = format!("{key}#{}", g.0);
-        if g.1.len() > 100_000 {
-            g.1.clear();
-        }
-        Ok(g.1.insert(k))
-    }
-}
+use saml_acs::{common, encoded_fixture, Acs, FIXTURES};
 
 fn samael_raw(encoded: &str, cert: &[CertificateDer], root_is_response: bool) -> usize {
     let bytes = base64::engine::general_purpose::STANDARD
@@ -72,42 +48,21 @@ fn samael_raw(encoded: &str, cert: &[CertificateDer], root_is_response: bool) ->
 }
 
 fn acs(c: &mut Criterion) {
-    let sp = common::sp();
-    let clock = common::clock();
-    let pending = common::pending();
-    let cache = CountingCache {
-        seen: Mutex::new((0, HashSet::new())),
-    };
+    let acs = Acs::new();
     let idp_cert = common::metadata().signing_certificates[0].der().to_vec();
     let certs = [CertificateDer::from(idp_cert)];
     let mut g = c.benchmark_group("saml_acs");
     g.measurement_time(Duration::from_secs(8));
-    for (name, root_is_response) in [("ok_assertion_signed", false), ("ok_response_signed", true)] {
-        let encoded = common::b64(&common::fixture(name));
+    for (name, root_is_response) in FIXTURES {
+        let encoded = encoded_fixture(name);
         // Both paths accept the response before timing starts.
         assert!(samael_raw(&encoded, &certs, root_is_response) > 0);
-        sp.finish_sign_in(
-            &encoded,
-            Some(common::RELAY),
-            Some(&pending),
-            &cache,
-            &clock,
-        )
-        .unwrap();
+        acs.validate(&encoded).unwrap();
         g.bench_function(format!("samael_raw_verify_parse/{name}"), |b| {
             b.iter(|| samael_raw(black_box(&encoded), &certs, root_is_response))
         });
         g.bench_function(format!("cognate_full_acs/{name}"), |b| {
-            b.iter(|| {
-                sp.finish_sign_in(
-                    black_box(&encoded),
-                    Some(common::RELAY),
-                    Some(&pending),
-                    &cache,
-                    &clock,
-                )
-                .unwrap()
-            })
+            b.iter(|| acs.validate(black_box(&encoded)).unwrap())
         });
     }
     g.finish();
